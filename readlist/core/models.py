@@ -1,0 +1,146 @@
+"""The records readlist keeps: a paper's content and the user's state for it.
+
+Content (`Paper`) comes from feeds and may be refreshed by a later import; state (`PaperState`)
+belongs to the user and is never touched by an import. An `Entry` is what the library holds for one
+paper: both halves, when it was added, and its place in feed order. All three are immutable, so a
+change produces a new `Entry` and the UI can compare old and new cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The fields of one document in the TinyDB `papers` table, in the order they are written.
+DOC_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "abstract",
+    "date",
+    "github",
+    "links",
+    "source",
+    "added",
+    "starred",
+    "read",
+    "note",
+    "tags",
+)
+
+#: The user's fields: an import never changes them.
+STATE_FIELDS: tuple[str, ...] = ("starred", "read", "note", "tags")
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title to the form that decides whether two titles name the same paper."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def paper_id(title: str) -> str:
+    """A short id that is the same for the same paper from any feed file.
+
+    Ten hex digits (40 bits) keep the chance of any clash in a 100,000-paper library under 0.5%.
+    """
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """What a feed says about a paper."""
+
+    id: str
+    title: str
+    abstract: str
+    date: str | None = None
+    github: str | None = None
+    links: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperState:
+    """What the user has done to a paper."""
+
+    starred: bool = False
+    read: bool = False
+    note: str = ""
+    tags: tuple[str, ...] = ()
+
+
+def normalise_tags(tags: Any) -> tuple[str, ...]:
+    """Tags as stored: stripped, lower-cased, no empties or duplicates, in the order given."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = " ".join(str(tag).split()).lower()
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper in the library: content, state, when it was added, and its feed-order place."""
+
+    paper: Paper
+    state: PaperState = field(default_factory=PaperState)
+    added: str = ""
+    seq: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.paper.id
+
+    def with_state(self, **changes: Any) -> Entry:
+        """A copy with some state fields changed (`starred`, `read`, `note`, `tags`)."""
+        unknown = set(changes) - set(STATE_FIELDS)
+        if unknown:
+            raise ValueError(f"not state fields: {', '.join(sorted(unknown))}")
+        if "tags" in changes:
+            changes["tags"] = normalise_tags(changes["tags"])
+        current = {name: getattr(self.state, name) for name in STATE_FIELDS}
+        current.update(changes)
+        return Entry(self.paper, PaperState(**current), self.added, self.seq)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The document stored in the TinyDB `papers` table (exactly `DOC_FIELDS`)."""
+        p, s = self.paper, self.state
+        return {
+            "id": p.id,
+            "title": p.title,
+            "abstract": p.abstract,
+            "date": p.date,
+            "github": p.github,
+            "links": list(p.links),
+            "source": p.source,
+            "added": self.added,
+            "starred": s.starred,
+            "read": s.read,
+            "note": s.note,
+            "tags": list(s.tags),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], seq: int) -> Entry:
+        """Build an entry from a stored document; raises KeyError/TypeError/ValueError if malformed."""
+        paper = Paper(
+            id=str(doc["id"]),
+            title=str(doc["title"]),
+            abstract=str(doc["abstract"]),
+            date=None if doc.get("date") is None else str(doc["date"]),
+            github=None if doc.get("github") is None else str(doc["github"]),
+            links=tuple(str(u) for u in doc.get("links") or ()),
+            source=str(doc.get("source") or ""),
+        )
+        state = PaperState(
+            starred=bool(doc.get("starred", False)),
+            read=bool(doc.get("read", False)),
+            note=str(doc.get("note") or ""),
+            tags=normalise_tags(doc.get("tags") or ()),
+        )
+        return cls(paper, state, str(doc.get("added") or ""), seq)
