@@ -1,0 +1,245 @@
+"""The user's settings: a small TOML file in the platform config folder.
+
+A broken config must never stop readlist from starting, so `load_config` never raises: it returns
+the defaults together with one-line warnings that name the file and the line. `save_theme` edits
+only the `theme` line, keeping the user's comments and other settings as they wrote them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread")
+"""Sort orders the list understands, in the order `S` cycles through them."""
+
+DEFAULT_SORT = "feed"
+KNOWN_SETTINGS: tuple[str, ...] = ("theme", "mark_read_on_open", "sort", "keys")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Effective settings; every field has a default so a missing file means a working app."""
+
+    theme: str | None = None
+    mark_read_on_open: bool = False
+    sort: str = DEFAULT_SORT
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    def as_toml(self) -> str:
+        """The settings as a config file would hold them (for `readlist config show`)."""
+        lines = []
+        if self.theme is None:
+            lines.append('# theme = "textual-dark"  (not set: Textual\'s default theme)')
+        else:
+            lines.append(f"theme = {toml_string(self.theme)}")
+        lines.append(f"mark_read_on_open = {'true' if self.mark_read_on_open else 'false'}")
+        lines.append(f"sort = {toml_string(self.sort)}")
+        lines.append("")
+        lines.append("[keys]")
+        for binding_id, keys in sorted(self.keymap.items()):
+            lines.append(f"{toml_key(binding_id)} = {toml_string(keys)}")
+        return "\n".join(lines) + "\n"
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_DECODE_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string holding `value` exactly (escapes quotes, backslashes, controls)."""
+    out = []
+    for char in value:
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, quoted otherwise (binding ids may hold dots)."""
+    return key if _BARE_KEY.match(key) else toml_string(key)
+
+
+def _line_of(text: str, key: str, table: str | None = None) -> int | None:
+    """The 1-based line where `key` is set (in `[table]` if given), for warnings."""
+    current: str | None = None
+    key_pattern = re.compile(
+        rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*="
+    )
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1).strip("\"'")
+            continue
+        if current == table and key_pattern.match(line):
+            return number
+    return None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}, line {line}" if line is not None else str(path)
+
+
+def load_config(path: str | Path) -> tuple[Config, list[str]]:
+    """Read the config file; return the settings and warnings (a missing file is no warning).
+
+    A file that is not valid TOML gives the defaults and one warning naming the line; a bad value
+    gives the default for that setting only, with a warning naming its line.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), []
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Config(), [f"{path}: cannot read the config file ({reason}); using the defaults"]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Config(), [f"{path}: the config file is not UTF-8 text; using the defaults"]
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        found = _DECODE_POSITION.search(message)
+        line = int(found.group(1)) if found else None
+        reason = _DECODE_POSITION.sub("", message) if found else message
+        return Config(), [f"{_where(path, line)}: {reason} (not valid TOML); using the defaults"]
+    return _config_from_toml(raw, text, path)
+
+
+def _config_from_toml(raw: Mapping[str, Any], text: str, path: Path) -> tuple[Config, list[str]]:
+    warnings: list[str] = []
+
+    def warn(key: str, message: str, table: str | None = None) -> None:
+        warnings.append(f"{_where(path, _line_of(text, key, table))}: {message}")
+
+    for key in raw:
+        if key not in KNOWN_SETTINGS:
+            known = ", ".join(KNOWN_SETTINGS)
+            warn(key, f"unknown setting {key!r} ignored (known: {known})")
+
+    theme = raw.get("theme")
+    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+        warn("theme", "theme must be a theme name in quotes; using the default theme")
+        theme = None
+
+    mark_read = raw.get("mark_read_on_open", False)
+    if not isinstance(mark_read, bool):
+        warn("mark_read_on_open", "mark_read_on_open must be true or false; using false")
+        mark_read = False
+
+    sort = raw.get("sort", DEFAULT_SORT)
+    if sort not in SORT_ORDERS:
+        choices = ", ".join(SORT_ORDERS)
+        warn("sort", f"sort must be one of {choices}, not {sort!r}; using {DEFAULT_SORT!r}")
+        sort = DEFAULT_SORT
+
+    keymap: dict[str, str] = {}
+    keys = raw.get("keys", {})
+    if not isinstance(keys, dict):
+        warn("keys", 'keys must be a table: [keys] then lines such as star = "ctrl+s"')
+    else:
+        for binding_id, value in keys.items():
+            if isinstance(value, str) and value.strip():
+                keymap[binding_id] = value.strip()
+            else:
+                warn(binding_id, f"key for {binding_id!r} must be a key name in quotes", "keys")
+
+    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap)
+    return config, warnings
+
+
+def save_theme(path: str | Path, theme: str) -> str | None:
+    """Remember the chosen theme; returns None when saved, else why not (one line).
+
+    Only the `theme` line changes. A config file that cannot be parsed is left untouched: the user
+    may be in the middle of editing it, and rewriting it would lose their work.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as error:
+        return f"Theme not saved: cannot read {path} ({error})"
+    try:
+        before = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return f"Theme not saved: {path} is not valid TOML ({error}); fix it first"
+
+    updated = _with_theme_line(text, theme)
+    after = tomllib.loads(updated)
+    expected = {**before, "theme": theme}
+    if after != expected:
+        return f"Theme not saved: could not update the theme line in {path} safely"
+    try:
+        _write_private(path, updated)
+    except OSError as error:
+        return f"Theme not saved: cannot write {path} ({error.strerror or error})"
+    return None
+
+
+def _with_theme_line(text: str, theme: str) -> str:
+    """`text` with its top-level `theme = ...` line replaced, or one added before any table."""
+    new_line = f"theme = {toml_string(theme)}\n"
+    lines = text.splitlines(keepends=True)
+    top_level_end = len(lines)
+    for index, line in enumerate(lines):
+        if re.match(r"^\s*\[", line):
+            top_level_end = index
+            break
+    for index in range(top_level_end):
+        if re.match(r"^\s*theme\s*=", lines[index]):
+            lines[index] = new_line
+            return "".join(lines)
+    if top_level_end > 0 and not lines[top_level_end - 1].endswith("\n"):
+        lines[top_level_end - 1] += "\n"
+    insert_at = top_level_end
+    while insert_at > 0 and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    lines.insert(insert_at, new_line)
+    return "".join(lines)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write atomically as a 0600 file; a folder we create is 0700 (settings can be private)."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    fd, temp_name = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
