@@ -1,0 +1,197 @@
+"""The write-ahead journal beside the library: one fsync'd JSON line per state change.
+
+Rewriting the whole TinyDB file for every star costs ~130 ms at 10,000 papers; appending one
+short line and fsyncing it costs ~0.3 ms. So a state change goes to `<library>.journal` first and is
+folded into the TinyDB file later (`Library.compact`). Each line sets whole fields
+(`{"id": "1a2b3c4d5e", "set": {"starred": true}}`), so replaying a line twice changes nothing and
+two processes writing the same paper end with the last writer's value for each field.
+
+A line is only acknowledged once it ends in a newline and has been fsync'd; a torn last line (a
+crash mid-write) was never acknowledged, so readers ignore it and the next writer cuts it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from readlist.core.storage import LibraryError, describe_os_error, fsync_folder
+
+
+@dataclass(frozen=True)
+class Change:
+    """One journal line: new values for some state fields of one paper (tags as a tuple)."""
+
+    id: str
+    fields: dict[str, Any]
+
+
+def encode_change(paper_id: str, fields: dict[str, Any]) -> bytes:
+    """The journal line for a change, newline included (tags are written as a JSON list)."""
+    as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+    return orjson.dumps({"id": paper_id, "set": as_json}) + b"\n"
+
+
+_FIELD_TYPES: dict[str, type] = {"starred": bool, "read": bool, "note": str, "tags": list}
+
+
+def decode_change(raw: bytes) -> Change | None:
+    """A journal line as a Change, or None if it is not a well-formed change."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        return None
+    values = obj.get("set")
+    if not isinstance(values, dict):
+        return None
+    fields: dict[str, Any] = {}
+    for name, value in values.items():
+        expected = _FIELD_TYPES.get(name)
+        if expected is not None and name != "tags" and isinstance(value, expected):
+            fields[name] = value
+        elif (
+            name == "tags"
+            and isinstance(value, list)
+            and all(isinstance(tag, str) for tag in value)
+        ):
+            fields[name] = tuple(value)
+        else:
+            return None
+    return Change(obj["id"], fields)
+
+
+class Journal:
+    """Reads and appends `<library>.journal`, remembering how far it has read.
+
+    Callers hold the library's file lock around `append`, `read_new` and `truncate`, so no two
+    writers interleave; `status` is a lock-free stat check.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0  # bytes read and applied: always the end of a complete line
+        self.size_seen = 0  # file size at the last read (may include a torn tail)
+        self.inode: int | None = None
+        self.lines = 0  # lines applied since the journal was last empty
+
+    def forget(self) -> None:
+        """Start over: the next `read_new` reads the journal from its first line."""
+        self.offset = self.size_seen = self.lines = 0
+        self.inode = None
+
+    def status(self) -> Literal["same", "grew", "reset"]:
+        """Has another process appended lines ("grew") or truncated/replaced the journal?"""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "same" if self.inode is None and self.offset == 0 else "reset"
+        except OSError:
+            return "same"
+        if self.inode is None:
+            return "grew" if st.st_size > 0 else "same"
+        if st.st_ino != self.inode or st.st_size < self.offset:
+            return "reset"
+        return "same" if st.st_size == self.size_seen else "grew"
+
+    def read_new(self) -> list[Change]:
+        """The complete lines after `offset`; a bad line followed by good ones is an error."""
+        try:
+            with open(self.path, "rb") as handle:
+                inode = os.fstat(handle.fileno()).st_ino
+                handle.seek(self.offset)
+                data = handle.read()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise LibraryError(
+                f"{self.path}: cannot read the journal ({describe_os_error(exc)})"
+            ) from None
+        self.inode = inode
+        self.size_seen = self.offset + len(data)
+        changes: list[Change] = []
+        good_end = 0
+        bad_at: int | None = None
+        start = 0
+        while (end := data.find(b"\n", start)) != -1:
+            line = data[start:end]
+            if line.strip():
+                change = decode_change(line)
+                if change is None:
+                    bad_at = self.offset + start if bad_at is None else bad_at
+                elif bad_at is not None:
+                    raise LibraryError(
+                        f"{self.path}: damaged journal line at byte {bad_at} "
+                        "(followed by good ones); the library was left as it is"
+                    )
+                else:
+                    changes.append(change)
+                    good_end = end + 1
+            elif bad_at is None:
+                good_end = end + 1
+            start = end + 1
+        self.offset += good_end
+        self.lines += len(changes)
+        return changes
+
+    def append(self, paper_id: str, fields: dict[str, Any]) -> None:
+        """Append one change and fsync it; LibraryError (nothing claimed) if the write fails."""
+        line = encode_change(paper_id, fields)
+        created = self.inode is None
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise self._not_saved(exc) from None
+        try:
+            inode = os.fstat(fd).st_ino
+            if os.fstat(fd).st_size != self.offset:
+                os.ftruncate(fd, self.offset)  # a torn tail left by a writer that was killed
+            view = memoryview(line)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            if created:
+                fsync_folder(self.path.parent)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self.offset)
+            raise self._not_saved(exc) from None
+        finally:
+            os.close(fd)
+        self.inode = inode
+        self.offset += len(line)
+        self.size_seen = self.offset
+        self.lines += 1
+
+    def truncate(self) -> None:
+        """Empty the journal after its lines were folded into the library file.
+
+        If this fails the old lines stay; replaying them again changes nothing, so it is harmless.
+        """
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            self.forget()
+            return
+        try:
+            os.ftruncate(fd, 0)
+            os.fsync(fd)
+            inode = os.fstat(fd).st_ino
+        except OSError:
+            self.forget()
+            return
+        finally:
+            os.close(fd)
+        self.forget()
+        self.inode = inode
+
+    def _not_saved(self, exc: OSError) -> LibraryError:
+        return LibraryError(
+            f"{self.path}: could not save the change ({describe_os_error(exc)}); it was not saved"
+        )

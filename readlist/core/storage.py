@@ -1,0 +1,254 @@
+"""The library file on disk: one TinyDB JSON document, read and written whole with orjson.
+
+Stock TinyDB reads it (`TinyDB(path).table("papers")`), but TinyDB's own storage rewrites the file
+on every change and keeps a stale handle after another process replaces it, so readlist reads and
+writes the document itself: orjson for speed, and a temp file + fsync + atomic replace so the file
+on disk is always either the old library or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import glob
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from readlist.core.models import Entry, Paper, PaperState, normalise_tags
+
+#: The schema version this readlist writes; a file with a newer one is refused, never rewritten.
+SCHEMA = 1
+PAPERS_TABLE = "papers"
+META_TABLE = "_readlist"
+
+#: (inode, mtime_ns, size): enough to notice that another process replaced or changed a file.
+FileSig = tuple[int, int, int]
+
+
+class LibraryError(Exception):
+    """The library cannot be read or written; str(e) is one line naming the file and the problem."""
+
+
+class ReadOnlyError(LibraryError):
+    """A change was asked of a library opened read-only."""
+
+
+@dataclass
+class LoadedFile:
+    """What one read of the library file gave: the entries in feed order and any other tables."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    other_tables: dict[str, Any] = field(default_factory=dict)
+    sig: FileSig | None = None
+
+
+def sig_of(st: os.stat_result) -> FileSig:
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def file_sig(path: Path) -> FileSig | None:
+    """The file's signature, or None if it does not exist."""
+    try:
+        return sig_of(os.stat(path))
+    except FileNotFoundError:
+        return None
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A short human reason for an OSError ("permission denied", "no space left on device")."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno).lower()
+    return str(exc)
+
+
+def read_library(path: Path) -> LoadedFile:
+    """Read and check the library file; a missing or empty file is an empty library."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, "is a directory")
+            data = handle.read()
+    except FileNotFoundError:
+        return LoadedFile()
+    except IsADirectoryError:
+        raise LibraryError(f"{path}: is a folder, not a library file") from None
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot read the library ({describe_os_error(exc)})") from None
+    loaded = parse_library(path, data)
+    loaded.sig = sig_of(st)
+    return loaded
+
+
+def parse_library(path: Path, data: bytes) -> LoadedFile:
+    """Turn the file's bytes into entries, or raise LibraryError saying what is wrong."""
+    if not data.strip():
+        return LoadedFile()
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        reason = str(exc)
+        if "end of data" in reason:
+            raise LibraryError(
+                f"{path}: truncated JSON (the file ends mid-document after {len(data)} bytes)"
+            ) from None
+        if "UTF-8" in reason:
+            raise LibraryError(f"{path}: not JSON (not UTF-8 text)") from None
+        raise LibraryError(f"{path}: not JSON ({reason})") from None
+    if not isinstance(document, dict):
+        raise _shape(path, f"expected a JSON object of tables, found {_kind(document)}")
+    _check_schema(path, document.get(META_TABLE))
+    papers = document.get(PAPERS_TABLE, {})
+    if not isinstance(papers, dict):
+        raise _shape(path, f"the '{PAPERS_TABLE}' table is {_kind(papers)}, not an object")
+    rows: list[tuple[int, Entry]] = []
+    for key, doc in papers.items():
+        try:
+            seq = int(key)
+        except ValueError:
+            raise _shape(path, f"document id {key!r} is not a number") from None
+        rows.append((seq, entry_from_doc(path, key, doc, seq)))
+    rows.sort(key=lambda row: row[0])
+    entries: dict[str, Entry] = {}
+    for _seq, entry in rows:
+        if entry.id in entries:
+            raise _shape(path, f"paper id {entry.id!r} appears twice")
+        entries[entry.id] = entry
+    other = {k: v for k, v in document.items() if k not in (PAPERS_TABLE, META_TABLE)}
+    return LoadedFile(entries, other)
+
+
+def _check_schema(path: Path, meta: Any) -> None:
+    if meta is None:
+        return
+    doc = meta.get("1") if isinstance(meta, dict) else None
+    version = doc.get("schema") if isinstance(doc, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _shape(path, f"the '{META_TABLE}' table has no valid schema version")
+    if version > SCHEMA:
+        raise LibraryError(
+            f"{path}: written by a newer readlist (schema {version}); "
+            f"this version reads schema {SCHEMA} and leaves the file alone"
+        )
+
+
+def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
+    """One stored document as an Entry, checking every field's type (a wrong one is an error)."""
+    if not isinstance(doc, dict):
+        raise _shape(path, f"paper document {key} is {_kind(doc)}, not an object")
+    for name in ("id", "title", "abstract"):
+        if not isinstance(doc.get(name), str):
+            raise _shape(path, f"paper document {key} has no text '{name}'")
+    for name in ("date", "github"):
+        if not isinstance(doc.get(name), (str, type(None))):
+            raise _shape(path, f"paper document {key}: '{name}' is neither text nor null")
+    for name in ("source", "added", "note"):
+        if not isinstance(doc.get(name, ""), str):
+            raise _shape(path, f"paper document {key}: '{name}' is not text")
+    for name in ("starred", "read"):
+        if not isinstance(doc.get(name, False), bool):
+            raise _shape(path, f"paper document {key}: '{name}' is not true/false")
+    links = doc.get("links") or []
+    tags = doc.get("tags") or []
+    for name, value in (("links", links), ("tags", tags)):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _shape(path, f"paper document {key}: '{name}' is not a list of text")
+    paper = Paper(
+        id=doc["id"],
+        title=doc["title"],
+        abstract=doc["abstract"],
+        date=doc.get("date"),
+        github=doc.get("github"),
+        links=tuple(links),
+        source=doc.get("source", ""),
+    )
+    state = PaperState(
+        starred=doc.get("starred", False),
+        read=doc.get("read", False),
+        note=doc.get("note", ""),
+        tags=normalise_tags(tags) if tags else (),
+    )
+    return Entry(paper, state, doc.get("added", ""), seq)
+
+
+def _shape(path: Path, what: str) -> LibraryError:
+    return LibraryError(f"{path}: not a readlist library ({what})")
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def encode_library(entries: Iterable[Entry], other_tables: dict[str, Any]) -> bytes:
+    """The whole TinyDB document for these entries (in the order given, keyed by seq)."""
+    document: dict[str, Any] = dict(other_tables)
+    document[PAPERS_TABLE] = {str(e.seq): e.to_doc() for e in entries}
+    document[META_TABLE] = {"1": {"schema": SCHEMA}}
+    return orjson.dumps(document)
+
+
+def write_library(path: Path, entries: Iterable[Entry], other_tables: dict[str, Any]) -> FileSig:
+    """Replace the library file atomically; LibraryError (file untouched) if the write fails."""
+    return atomic_write(path, encode_library(entries, other_tables))
+
+
+def atomic_write(path: Path, data: bytes) -> FileSig:
+    """Write `data` to a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
+
+    A new file is 0600; a replaced file keeps its mode. A reader sees the old bytes or the new ones.
+    """
+    folder = path.parent
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o600
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        tmp = None
+        fsync_folder(folder)
+        return sig_of(os.stat(path))
+    except OSError as exc:
+        raise LibraryError(
+            f"{path}: could not save the library ({describe_os_error(exc)}); "
+            "the file on disk is unchanged"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in `folder` survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Delete temp files a killed writer left; call only while holding the library lock."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()

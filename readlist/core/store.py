@@ -1,0 +1,399 @@
+"""The Library: every paper and the user's state for it, in one TinyDB JSON file.
+
+Reads come from memory. A state change (star, read, note, tags) is appended to a journal beside the
+file and fsync'd before the setter returns, so it costs well under a millisecond of disk time at any
+library size; `compact()` folds the journal into the TinyDB file (temp file, fsync, atomic replace).
+An import rewrites the file whole the same way. Every load and every change happens under
+`<library>.lock`, after checking (by stat) whether another process changed the file or the journal,
+so several readlist processes share one library without losing each other's changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from readlist.core.journal import Journal
+from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags
+from readlist.core.storage import (
+    FileSig,
+    LibraryError,
+    ReadOnlyError,
+    describe_os_error,
+    file_sig,
+    read_library,
+    remove_stale_temp_files,
+    write_library,
+)
+
+__all__ = ["Counts", "ImportResult", "Library", "LibraryError", "ReadOnlyError"]
+
+#: How long a change waits for another process holding the lock before giving up with an error.
+LOCK_TIMEOUT = 10.0
+#: `refresh()` runs on the UI's timer: it would rather try again next tick than block the UI.
+REFRESH_LOCK_TIMEOUT = 0.2
+MIN_PREFIX = 4
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did: papers in the feed, how many were new, how many got fresher content."""
+
+    source: str
+    total: int
+    new: int
+    updated: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    unread: int
+    starred: int
+
+
+class Library:
+    """The user's papers; create with `Library.open(path)`. Safe to call from several threads."""
+
+    def __init__(self, path: Path, read_only: bool, lock: filelock.BaseFileLock | None) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.version = 0
+        self._lock = lock
+        self._mutex = threading.RLock()
+        self._journal = Journal(path.with_name(path.name + ".journal"))
+        self._by_id: dict[str, Entry] = {}
+        self._other_tables: dict[str, Any] = {}
+        self._file_sig: FileSig | None = None
+        self._sorted: list[Entry] | None = None
+        self._position: dict[str, int] = {}
+        self._sorted_given_out = False
+        self._counts: tuple[int, Counts] | None = None
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | Path) -> Library:
+        """Open (or create, 0600 in a 0700 folder) the library at `path`.
+
+        Raises LibraryError without touching the file if it cannot be read or is not a library.
+        A library the user cannot write opens with `read_only=True`.
+        """
+        path = Path(path).expanduser().absolute()
+        if path.is_dir():
+            raise LibraryError(f"{path}: is a folder, not a library file")
+        folder = path.parent
+        if not folder.exists():
+            try:
+                folder.mkdir(mode=0o700, parents=True)
+                os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise LibraryError(
+                    f"{path}: cannot create its folder ({describe_os_error(exc)})"
+                ) from None
+        elif not folder.is_dir():
+            raise LibraryError(f"{path}: {folder} is not a folder")
+        exists = path.exists()
+        writable = os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
+        if not exists and not writable:
+            raise LibraryError(f"{path}: cannot create the library (its folder is read-only)")
+        lock: filelock.BaseFileLock | None = None
+        if writable:
+            lock = filelock.FileLock(
+                str(path) + ".lock", timeout=LOCK_TIMEOUT, mode=0o600, thread_local=False
+            )
+            try:
+                with lock.acquire():
+                    pass
+            except filelock.Timeout:
+                raise LibraryError(f"{path}: locked by another process for too long") from None
+            except OSError:
+                lock, writable = None, False  # no lock file possible: browse without one
+        library = cls(path, not writable, lock)
+        with library._locked(LOCK_TIMEOUT):
+            library._reload()
+            if library._file_sig is None and not library.read_only:
+                library._write_file(library._by_id)
+            if not library.read_only:
+                remove_stale_temp_files(path)
+        return library
+
+    def close(self) -> None:
+        """Fold any journal into the TinyDB file, so stock TinyDB sees every change."""
+        if not self.read_only and self.pending():
+            self.compact()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- reading
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._by_id
+
+    def get(self, paper_id: str) -> Entry:
+        """The entry with exactly this id (KeyError if there is none)."""
+        return self._by_id[paper_id]
+
+    def entries(self) -> list[Entry]:
+        """Every entry, newest day first (undated last), feed order within a day. Do not mutate."""
+        with self._mutex:
+            if self._sorted is None:
+                ordered = list(self._by_id.values())  # kept in seq (feed) order
+                ordered.sort(key=lambda e: e.paper.date or "", reverse=True)  # stable
+                self._sorted = ordered
+                self._position = {e.id: i for i, e in enumerate(ordered)}
+            self._sorted_given_out = True
+            return self._sorted
+
+    def resolve(self, prefix: str) -> Entry:
+        """The one entry whose id starts with `prefix` (at least 4 characters)."""
+        wanted = prefix.strip().lower()
+        with self._mutex:
+            if wanted in self._by_id:
+                return self._by_id[wanted]
+            if len(wanted) < MIN_PREFIX:
+                raise LibraryError(
+                    f"id {prefix!r} is too short: give at least {MIN_PREFIX} characters"
+                )
+            matches = [pid for pid in self._by_id if pid.startswith(wanted)]
+        if not matches:
+            raise LibraryError(f"no paper with an id starting {wanted!r}")
+        if len(matches) > 1:
+            shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
+            raise LibraryError(f"id {wanted!r} is ambiguous: it matches {shown}")
+        return self._by_id[matches[0]]
+
+    def counts(self) -> Counts:
+        with self._mutex:
+            if self._counts is None or self._counts[0] != self.version:
+                states = [e.state for e in self._by_id.values()]
+                counts = Counts(
+                    total=len(states),
+                    unread=sum(1 for s in states if not s.read),
+                    starred=sum(1 for s in states if s.starred),
+                )
+                self._counts = (self.version, counts)
+            return self._counts[1]
+
+    def pending(self) -> int:
+        """Journal lines not yet folded into the TinyDB file."""
+        return self._journal.lines
+
+    # ----------------------------------------------------------------- changing state
+
+    def set_starred(self, paper_id: str, starred: bool) -> Entry:
+        return self.update_state(paper_id, starred=starred)
+
+    def set_read(self, paper_id: str, read: bool) -> Entry:
+        return self.update_state(paper_id, read=read)
+
+    def set_note(self, paper_id: str, note: str) -> Entry:
+        return self.update_state(paper_id, note=note)
+
+    def set_tags(self, paper_id: str, tags: Sequence[str]) -> Entry:
+        return self.update_state(paper_id, tags=tags)
+
+    def update_state(self, paper_id: str, **fields: Any) -> Entry:
+        """Change some state fields of one paper; returns once the change is on disk."""
+        values = _clean_state_fields(fields)
+        self._refuse_if_read_only()
+        with self._mutex, self._locked(LOCK_TIMEOUT):
+            self._sync()
+            entry = self._by_id[paper_id]
+            changed = entry.with_state(**values)
+            if changed.state == entry.state:
+                return entry
+            self._journal.append(paper_id, values)
+            self._replace(changed)
+            self.version += 1
+            return changed
+
+    # ----------------------------------------------------------------- import and compaction
+
+    def import_papers(self, papers: Sequence[Paper], source: str) -> ImportResult:
+        """Add new papers and refresh changed content of known ones; user state is never touched.
+
+        Writes the whole file (folding in the journal) only if something changed.
+        """
+        self._refuse_if_read_only()
+        with self._mutex, self._locked(LOCK_TIMEOUT):
+            self._sync()
+            by_id = dict(self._by_id)
+            next_seq = max((e.seq for e in by_id.values()), default=0) + 1
+            added = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            new_ids: set[str] = set()
+            updated_ids: set[str] = set()
+            for paper in papers:
+                if not paper.source and source:
+                    paper = dataclasses.replace(paper, source=source)
+                old = by_id.get(paper.id)
+                if old is None:
+                    by_id[paper.id] = Entry(paper, PaperState(), added, next_seq)
+                    next_seq += 1
+                    new_ids.add(paper.id)
+                    continue
+                merged = _merge_content(old.paper, paper)
+                if merged != old.paper:
+                    by_id[paper.id] = Entry(merged, old.state, old.added, old.seq)
+                    if paper.id not in new_ids:
+                        updated_ids.add(paper.id)
+            if new_ids or updated_ids:
+                self._write_file(by_id)
+                self._by_id = by_id
+                self._content_changed()
+            return ImportResult(source, len(papers), len(new_ids), len(updated_ids))
+
+    def compact(self) -> None:
+        """Fold the journal into the TinyDB file (atomic rewrite), then empty the journal."""
+        self._refuse_if_read_only()
+        with self._mutex, self._locked(LOCK_TIMEOUT):
+            self._sync()
+            if self._journal.lines or self._journal.status() != "same":
+                self._write_file(self._by_id)
+
+    def refresh(self) -> bool:
+        """Pick up other processes' changes; cheap (two stats) when there are none."""
+        with self._mutex:
+            if self._file_sig == file_sig(self.path) and self._journal.status() == "same":
+                return False
+            if self._lock is None:
+                return self._sync()
+            try:
+                self._lock.acquire(timeout=REFRESH_LOCK_TIMEOUT)
+            except filelock.Timeout:
+                return False  # another process is mid-write: look again on the next tick
+            try:
+                return self._sync()
+            finally:
+                self._lock.release()
+
+    # ----------------------------------------------------------------- internals
+
+    @contextlib.contextmanager
+    def _locked(self, timeout: float) -> Iterator[None]:
+        if self._lock is None:
+            yield
+            return
+        try:
+            self._lock.acquire(timeout=timeout)
+        except filelock.Timeout:
+            raise LibraryError(f"{self.path}: locked by another process for too long") from None
+        except OSError as exc:
+            raise LibraryError(f"{self.path}: cannot lock ({describe_os_error(exc)})") from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: the library is read-only; nothing was changed")
+
+    def _sync(self) -> bool:
+        """Bring memory up to date with disk (call under the lock); True if anything changed."""
+        if file_sig(self.path) != self._file_sig:
+            self._reload()
+            return True
+        status = self._journal.status()
+        if status == "reset":
+            self._reload()
+            return True
+        if status == "grew":
+            changes = self._journal.read_new()
+            for change in changes:
+                entry = self._by_id.get(change.id)
+                if entry is not None:
+                    self._replace(entry.with_state(**change.fields))
+            if changes:
+                self.version += 1
+            return bool(changes)
+        return False
+
+    def _reload(self) -> None:
+        """Read the file and replay the whole journal; on error nothing in memory changes."""
+        loaded = read_library(self.path)
+        journal = Journal(self._journal.path)
+        by_id = loaded.entries
+        for change in journal.read_new():
+            entry = by_id.get(change.id)
+            if entry is not None:
+                by_id[change.id] = entry.with_state(**change.fields)
+        self._by_id, self._other_tables, self._file_sig = by_id, loaded.other_tables, loaded.sig
+        self._journal = journal
+        self._content_changed()
+
+    def _write_file(self, by_id: dict[str, Entry]) -> None:
+        """Write these entries as the whole file and empty the journal (raises LibraryError)."""
+        ordered = sorted(by_id.values(), key=lambda e: e.seq)
+        self._file_sig = write_library(self.path, ordered, self._other_tables)
+        self._journal.truncate()
+
+    def _content_changed(self) -> None:
+        self._sorted = None
+        self._position = {}
+        self.version += 1
+
+    def _replace(self, entry: Entry) -> None:
+        """Swap in a state-changed entry, keeping the sorted list (copied if callers hold it)."""
+        self._by_id[entry.id] = entry
+        if self._sorted is not None:
+            if self._sorted_given_out:
+                self._sorted = list(self._sorted)
+                self._sorted_given_out = False
+            self._sorted[self._position[entry.id]] = entry
+
+
+def _clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise state values before anything is written."""
+    unknown = set(fields) - set(STATE_FIELDS)
+    if unknown:
+        raise ValueError(f"not state fields: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in ("starred", "read"):
+            values[name] = bool(value)
+        elif name == "note":
+            if not isinstance(value, str):
+                raise TypeError("a note must be text")
+            values[name] = value
+        else:
+            if isinstance(value, str):
+                raise TypeError("tags must be a sequence of strings, not one string")
+            values[name] = normalise_tags(value)
+    return values
+
+
+def _merge_content(old: Paper, new: Paper) -> Paper:
+    """The content after re-importing `new` over `old`: fresher text and links, the first day.
+
+    A later feed that lacks something (no GitHub link, an empty abstract) never erases it.
+    """
+    if new.abstract:
+        abstract, links = new.abstract, new.links
+    else:
+        abstract, links = old.abstract, old.links
+    return Paper(
+        id=old.id,
+        title=new.title or old.title,
+        abstract=abstract,
+        date=old.date or new.date,
+        github=new.github or old.github,
+        links=links,
+        source=old.source or new.source,
+    )
