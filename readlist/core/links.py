@@ -1,0 +1,123 @@
+"""Finding URLs in abstracts and naming a paper's GitHub repository.
+
+Abstracts end sentences with URLs (`...at https://github.com/o/r.`), wrap them in parentheses,
+Markdown, angle brackets or LaTeX `\\url{...}`, and add `.git`; the user wants the plain repository
+URL, ready to paste. Only http(s) URLs with a host count, so nothing else is ever opened or copied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+#: A URL runs over printable ASCII except spaces, quotes, brackets and braces, which end it.
+_URL = re.compile(r"https?://[!#$%&'()*+,\-./0-9:;=?@A-Z_a-z~]+", re.IGNORECASE)
+
+#: Characters a sentence or a wrapper puts after a URL, never its last character in practice.
+_TRAILING = ".,;:!?'\"*"
+
+_CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+#: First path segments on github.com that are site pages, not an owner.
+_GITHUB_NON_OWNERS = frozenset(
+    {
+        "about",
+        "apps",
+        "collections",
+        "contact",
+        "customer-stories",
+        "enterprise",
+        "events",
+        "explore",
+        "features",
+        "issues",
+        "join",
+        "login",
+        "marketplace",
+        "new",
+        "notifications",
+        "orgs",
+        "pricing",
+        "pulls",
+        "readme",
+        "search",
+        "security",
+        "settings",
+        "site",
+        "sponsors",
+        "team",
+        "topics",
+        "trending",
+    }
+)
+_GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
+_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
+def _strip_tail(url: str) -> str:
+    """Drop sentence punctuation, unbalanced closing brackets and a `.git` suffix from the end."""
+    while url:
+        last = url[-1]
+        unbalanced = last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        if last in _TRAILING or unbalanced:
+            url = url[:-1]
+        elif url[-4:].lower() == ".git":
+            url = url[:-4]
+        else:
+            break
+    return url
+
+
+def is_web_url(url: str) -> bool:
+    """True only for http:// and https:// URLs that name a host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
+def extract_links(text: str) -> list[str]:
+    """Every http(s) URL in the text, cleaned, in order of appearance, without duplicates."""
+    if "://" not in text:
+        return []
+    seen: dict[str, None] = {}
+    for match in _URL.finditer(text):
+        url = _strip_tail(match.group())
+        if url not in seen and is_web_url(url):
+            seen[url] = None
+    return list(seen)
+
+
+def github_repo_url(url: str) -> str | None:
+    """The canonical `https://github.com/owner/repo[/deeper]` form, or None if not a repository."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if host not in _GITHUB_HOSTS or parts.scheme.lower() not in ("http", "https"):
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2:
+        return None
+    owner, repo = segments[0], segments[1]
+    if repo[-4:].lower() == ".git":
+        repo = repo[:-4]
+    if owner.lower() in _GITHUB_NON_OWNERS:
+        return None
+    if not _OWNER.fullmatch(owner) or not _REPO.fullmatch(repo) or repo in (".", ".."):
+        return None
+    return "/".join(["https://github.com", owner, repo, *segments[2:]])
+
+
+def github_link(links: Iterable[str]) -> str | None:
+    """The first link that names a GitHub repository, canonical; `*.github.io` pages do not."""
+    for url in links:
+        canonical = github_repo_url(url)
+        if canonical is not None:
+            return canonical
+    return None
