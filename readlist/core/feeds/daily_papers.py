@@ -1,11 +1,11 @@
 """The plain-text copy of a Hugging Face "Daily Papers" page.
 
 Shape: page chrome, a day line (`Mar 12`), then title / blank line / abstract / blank line,
-repeated; a page may hold several days, each with its own chrome. Text is split into paragraphs (runs of
-non-blank lines); day and chrome lines are separators wherever they stand. After a separator,
-paragraphs alternate title, abstract. Length settles the doubtful cases: a title is at most
-`TITLE_MAX` characters, so a longer paragraph where a title is due continues the last abstract,
-and a short title-like paragraph followed by a long one starts a new paper.
+repeated; a page may hold several days, each with its own chrome. Text is split into paragraphs
+(runs of non-blank lines); day and chrome lines are separators wherever they stand. After a
+separator, paragraphs alternate title, abstract. Length settles the doubtful cases: a title is at
+most `TITLE_MAX` characters, so a longer paragraph where a title is due continues the last
+abstract, and a short title-like paragraph followed by a long one starts a new paper.
 """
 
 from __future__ import annotations
