@@ -1,0 +1,80 @@
+"""The readlist benchmark: a synthetic Daily Papers feed and the figures issue 4 budgets.
+
+Run it with `python -m benchmarks --sizes 10000,100000 --json bench-latest.json` (`make bench`).
+The queries are fixed here so every run, and every reader of docs/PERFORMANCE.md, searches for the
+same thing: a word most abstracts hold, a word only a handful hold, and a three-term query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Seed of the synthetic feed: the same seed and size always give byte-identical feed text.
+SEED = 20240312
+
+#: A common word: in roughly half of the abstracts (the generator's English/ML vocabulary).
+COMMON_WORD = "learning"
+#: A rare word: planted in exactly 1 paper in 1,000 and never produced otherwise.
+RARE_WORD = "zyxomancy"
+#: The three-term query of issue 4: a mid-frequency word plus two state/content operators.
+THREE_TERM_QUERY = "diffusion is:unread has:code"
+
+QUERIES: dict[str, str] = {
+    "common": COMMON_WORD,
+    "rare": RARE_WORD,
+    "three": THREE_TERM_QUERY,
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One row of issue 4's budget table; `small` applies up to 10,000 papers, `large` above."""
+
+    key: str
+    label: str
+    unit: str
+    small: float | None
+    large: float | None
+
+    def limit(self, size: int) -> float | None:
+        return self.small if size <= 10_000 else self.large
+
+
+#: Every metric the runner reports, in table order; a None budget is informational.
+BUDGETS: tuple[Budget, ...] = (
+    Budget("import_s", "import into an empty library", "s", 1.0, 8.0),
+    Budget("reimport_s", "re-import, nothing new", "s", 0.5, 5.0),
+    Budget("bare_start_s", "bare Textual app start (baseline)", "s", None, None),
+    Budget("app_start_s", "app start to first painted list", "s", None, None),
+    Budget("start_ratio", "app start / bare app start", "x", 2.0, 5.0),
+    Budget("search_common_ms", f"search '{COMMON_WORD}' (app, to list shown)", "ms", 30, 150),
+    Budget("search_rare_ms", f"search '{RARE_WORD}' (app, to list shown)", "ms", 30, 150),
+    Budget("search_three_ms", f"search '{THREE_TERM_QUERY}' (app)", "ms", 30, 150),
+    Budget("search_first_ms", "first search after start (cold, app)", "ms", None, None),
+    Budget("core_search_common_ms", f"core search() '{COMMON_WORD}'", "ms", None, None),
+    Budget("core_search_rare_ms", f"core search() '{RARE_WORD}'", "ms", None, None),
+    Budget("core_search_three_ms", "core search() three-term", "ms", None, None),
+    Budget("star_p50_ms", "star until durable, p50", "ms", None, None),
+    Budget("star_p95_ms", "star until durable, p95", "ms", 10, 20),
+    Budget("note_ms", "note save until durable", "ms", None, None),
+    Budget("cursor_ms", "cursor key to repaint, end of list", "ms", 16, 16),
+    Budget("peak_rss_mb", "peak RSS, app with library loaded", "MB", 150, 420),
+    Budget("ref_grep_common_ms", f"reference: grep -ic {COMMON_WORD}", "ms", None, None),
+    Budget("ref_grep_rare_ms", f"reference: grep -ic {RARE_WORD}", "ms", None, None),
+    Budget("ref_fzf_common_ms", f"reference: fzf --filter {COMMON_WORD}", "ms", None, None),
+    Budget("ref_fzf_rare_ms", f"reference: fzf --filter {RARE_WORD}", "ms", None, None),
+)
+
+
+def median(values: list[float]) -> float:
+    """The median; benchmarks report medians because this machine is shared and noisy."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (`share` in 0..1), so p95 is a value that was observed."""
+    ordered = sorted(values)
+    rank = max(1, -(-int(share * 1000) * len(ordered) // 1000))
+    return ordered[min(rank, len(ordered)) - 1]
