@@ -1,0 +1,130 @@
+"""ReadlistApp: wiring only. The library is passed in, so a test builds an app in one line.
+
+The app owns what is not about one screen: the stylesheet, the theme (remembered in the config
+file), the user's keymap, the command palette entries for every key, the help screen, and closing
+the library at exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from readlist.config import Config, save_theme
+from readlist.core.store import Library, LibraryError
+from readlist.screens.main import MainScreen
+from readlist.widgets.paper_list import PaperList
+
+
+def stylesheet_path() -> Path:
+    """The stylesheet: inside the package when installed from a wheel, else the checkout's."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "styles" / "readlist.tcss"
+    return packaged if packaged.exists() else here.parent / "styles" / "readlist.tcss"
+
+
+class ReadlistApp(App[None]):
+    """A keyboard-driven reading list over one `Library`."""
+
+    CSS_PATH = stylesheet_path()
+    TITLE = "readlist"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        notices: Sequence[str] = (),
+        config: Config | None = None,
+        config_file: Path | None = None,
+    ) -> None:
+        """`config_file` is where a theme chosen in the palette is remembered (None: nowhere)."""
+        super().__init__()
+        self.library = library
+        self.notices = tuple(notices)
+        self.config = config or Config()
+        self.config_file = config_file
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.library, self.config)
+
+    def on_mount(self) -> None:
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        elif self.config.theme:
+            self.notify(f"Unknown theme {self.config.theme!r} in the config file", markup=False)
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for notice in self.notices:
+            self.notify(notice, markup=False)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.config_file is None:
+            return
+        problem = save_theme(self.config_file, theme.name)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        try:
+            self.library.close()
+        except LibraryError as error:
+            print(f"readlist: {error}")
+
+    # ---- keys: help screen and command palette ------------------------------------------
+
+    def key_table(self) -> list[tuple[str, str, str, str]]:
+        """(keys shown, description, where the action runs, action) for every readlist key."""
+        rows: list[tuple[str, str, str, str]] = []
+        sources: list[tuple[str, Iterable[BindingType]]] = [
+            ("list", PaperList.BINDINGS),
+            ("screen", MainScreen.BINDINGS),
+            ("app", ReadlistApp.BINDINGS),
+        ]
+        for target, bindings in sources:
+            for binding in bindings:
+                if not isinstance(binding, Binding):
+                    continue
+                keys = self._keys_for(binding)
+                rows.append((keys, binding.description, target, binding.action))
+        rows.append(
+            ("ctrl+p", "Command palette (themes and every action)", "app", "command_palette")
+        )
+        return rows
+
+    def _keys_for(self, binding: Binding) -> str:
+        """The keys bound now (after the user's keymap), as the user would type them."""
+        key = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        if binding.key_display and key == binding.key:
+            return binding.key_display
+        return ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in key.split(","))
+
+    def action_help(self) -> None:
+        from readlist.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen([(keys, desc) for keys, desc, _, _ in self.key_table()]))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, MainScreen):
+            return
+        for keys, description, target, action in self.key_table():
+            if target == "app" and action in ("quit", "command_palette"):
+                continue  # Textual lists Quit itself; the palette is already open
+            runners: dict[str, Callable[[str], Awaitable[object]]] = {
+                "list": screen.paper_list.run_action,
+                "screen": screen.run_action,
+                "app": self.run_action,
+            }
+            yield SystemCommand(description, f"key: {keys}", partial(runners[target], action))

@@ -1,0 +1,1 @@
+"""Screens: the main reading-list screen and the modal dialogs it opens."""

@@ -1,0 +1,527 @@
+"""The main screen: search bar, paper list, detail pane, status line and footer.
+
+Every action goes through the `Library` at once (each change is durable when it returns), then
+the row, the detail and the counts are redrawn from the entry the library gives back. Searching
+runs in an exclusive thread worker so a newer keystroke supersedes an older search, and a query
+that only narrows the previous one filters the previous result instead of the whole library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from readlist.config import Config
+from readlist.core.models import Entry
+from readlist.core.query import Query, QueryError, parse_query, search
+from readlist.core.store import Library, LibraryError
+from readlist.undo import UndoStack
+from readlist.widgets.detail import DetailPane
+from readlist.widgets.paper_list import PaperList
+from readlist.widgets.search_bar import SearchBar
+from readlist.widgets.status_bar import StatusBar
+from readlist.widgets.welcome import Welcome
+
+#: Quick filters `f` cycles through: (name shown, query clause).
+FILTERS: tuple[tuple[str, str], ...] = (
+    ("all", ""),
+    ("unread", "is:unread"),
+    ("starred", "is:starred"),
+    ("with code", "has:code"),
+)
+COMPACT_DELAY_S = 2.0
+REFRESH_INTERVAL_S = 1.0
+
+
+class MainScreen(Screen[None]):
+    """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", id="search"),
+        Binding("s", "toggle_star", "Star", id="star"),
+        Binding("m", "toggle_read", "Read", id="read"),
+        Binding("a", "annotate", "Note", id="annotate"),
+        Binding("t", "edit_tags", "Tags", id="tags"),
+        Binding("c,y", "copy_github", "Copy link", id="copy_github"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
+        Binding("enter", "open", "Open", show=False, id="open"),
+        Binding("tab", "switch_pane", "Switch pane", show=False, id="switch_pane"),
+        Binding("escape", "back", "Back / clear search", show=False, id="back"),
+        Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
+        Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_link"),
+        Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_browser"),
+        Binding("i", "import_feed", "Import a feed file", show=False, id="import"),
+        Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
+    ]
+
+    def __init__(self, library: Library, config: Config) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config
+        self.undo_stack = UndoStack()
+        self.filter_index = 0
+        self.query_text = ""
+        self.current_query: Query = parse_query("")
+        self.results: list[Entry] = []
+        self._results_query: Query | None = None
+        self._results_version = -1
+        self._generation = 0
+        self._compact_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(id="search")
+        with Horizontal(id="panes"):
+            yield PaperList(id="list")
+            yield DetailPane(id="detail")
+            yield Welcome(id="welcome")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def current(self) -> Entry | None:
+        return self.paper_list.current
+
+    def on_mount(self) -> None:
+        self._show_all(keep_id=None)
+        self.paper_list.focus()
+        self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
+
+    # ---- showing papers ------------------------------------------------------------------
+
+    def _effective_text(self) -> str:
+        clause = FILTERS[self.filter_index][1]
+        return f"{clause} {self.query_text}".strip()
+
+    def _show_all(self, keep_id: str | None) -> None:
+        """Show the whole library (no query, no filter): a copy, so rows can be replaced."""
+        self._generation += 1
+        self.current_query = parse_query("")
+        self._set_results(list(self.library.entries()), self.current_query, keep_id)
+
+    def _set_results(self, results: list[Entry], query: Query, keep_id: str | None) -> None:
+        self.results = results
+        self._results_query = query
+        self._results_version = self.library.version
+        self.set_class(len(self.library) == 0, "-empty")
+        self.paper_list.set_entries(results, query.words, keep_id)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        active = self._effective_text() != ""
+        self.query_one(StatusBar).show(
+            self.library.counts(),
+            len(self.results) if active else None,
+            FILTERS[self.filter_index][0],
+            self.library.read_only,
+        )
+
+    def request_search(self) -> None:
+        """Parse the query; show its error and keep the last good results, or start a search."""
+        text = self._effective_text()
+        keep = self.current.id if self.current else None
+        try:
+            query = parse_query(text)
+        except QueryError as error:
+            self.search_bar.set_error(str(error))
+            return
+        self.search_bar.set_error(None)
+        if query.is_empty:
+            self._show_all(keep)
+            return
+        self._generation += 1
+        self.current_query = query
+        previous = self._results_query
+        base: list[Entry] | None = None
+        if (
+            previous is not None
+            and self._results_version == self.library.version
+            and query.narrows(previous)
+        ):
+            base = self.results
+        self._search(self._generation, query, base, keep)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(
+        self, generation: int, query: Query, base: list[Entry] | None, keep_id: str | None
+    ) -> None:
+        version = self.library.version
+        entries = self.library.entries() if base is None else base
+        found = search(entries, query)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._search_done, generation, query, found, version, keep_id)
+
+    def _search_done(
+        self, generation: int, query: Query, found: list[Entry], version: int, keep_id: str | None
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer search has started; its result will be shown instead
+        if version != self.library.version:
+            self.request_search()  # the library changed while searching: search again
+            return
+        self._set_results(found, query, keep_id)
+
+    def _reload(self) -> None:
+        """Show the library again after it changed under us (import, another process)."""
+        keep = self.current.id if self.current else None
+        if self._effective_text():
+            self.request_search()
+        else:
+            self._show_all(keep)
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self.detail.show(event.entry, self.current_query.words)
+
+    @on(PaperList.Opened)
+    def _opened(self) -> None:
+        self.action_open()
+
+    @on(SearchBar.Changed)
+    def _query_changed(self, event: SearchBar.Changed) -> None:
+        self.query_text = event.text
+        self.request_search()
+
+    @on(SearchBar.Submitted)
+    def _query_submitted(self) -> None:
+        self.paper_list.focus()
+
+    @on(SearchBar.Cleared)
+    def _query_cleared(self) -> None:
+        self.query_text = ""
+        self.request_search()
+        self.paper_list.focus()
+
+    @on(DetailPane.LinkClicked)
+    def _note_link_clicked(self, event: DetailPane.LinkClicked) -> None:
+        self._open_url(event.url)
+
+    # ---- changes -------------------------------------------------------------------------
+
+    def _change(
+        self, description: str, fields: tuple[str, ...], apply: Callable[[Entry], Entry]
+    ) -> Entry | None:
+        """Apply one change to the current paper through the library; record it for undo."""
+        entry = self.current
+        if entry is None:
+            self.notify("No paper selected", severity="warning")
+            return None
+        return self._change_entry(entry, description, fields, apply)
+
+    def _change_entry(
+        self,
+        entry: Entry,
+        description: str,
+        fields: tuple[str, ...],
+        apply: Callable[[Entry], Entry],
+    ) -> Entry | None:
+        try:
+            before = self.library.get(entry.id)
+            after = apply(before)
+        except (LibraryError, KeyError) as error:
+            self.notify(f"Not saved: {error}", title="readlist", severity="error")
+            return None
+        self.undo_stack.record(before, description, fields)
+        self.after_change(after)
+        return after
+
+    def after_change(self, entry: Entry) -> None:
+        """Redraw what shows `entry` and schedule folding the journal into the library file."""
+        self.paper_list.replace_entry(entry)
+        if self.detail.entry is not None and self.detail.entry.id == entry.id:
+            self.detail.show(entry, self.current_query.words)
+        self._results_version = self.library.version
+        self._update_status()
+        self._schedule_compact()
+
+    def _schedule_compact(self) -> None:
+        if self._compact_timer is None:
+            self._compact_timer = self.set_timer(COMPACT_DELAY_S, self._compact)
+        else:
+            self._compact_timer.reset()
+            self._compact_timer.resume()
+
+    def _compact(self) -> None:
+        self._compact_timer = None
+        self._compact_in_thread()
+
+    @work(thread=True, exclusive=True, group="compact")
+    def _compact_in_thread(self) -> None:
+        try:
+            self.library.compact()
+        except LibraryError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+
+    def _poll_library(self) -> None:
+        try:
+            changed = self.library.refresh()
+        except LibraryError as error:
+            self.notify(str(error), severity="error")
+            return
+        if changed:
+            self._reload()
+
+    def action_toggle_star(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        star = not entry.state.starred
+        self._change(
+            "star" if star else "unstar",
+            ("starred",),
+            lambda e: self.library.set_starred(e.id, not e.state.starred),
+        )
+
+    def action_toggle_read(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        self._change(
+            "mark read" if not entry.state.read else "mark unread",
+            ("read",),
+            lambda e: self.library.set_read(e.id, not e.state.read),
+        )
+
+    def _save_note(self, paper_id: str, note: str | None) -> None:
+        if note is None:
+            return
+        try:
+            entry = self.library.get(paper_id)
+        except KeyError:
+            return
+        if note == entry.state.note:
+            return
+        if self._change_entry(
+            entry, "note", ("note",), lambda e: self.library.set_note(e.id, note)
+        ):
+            self.notify("Note saved")
+
+    def action_annotate(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        from readlist.screens.note_editor import NoteEditor
+
+        paper_id = entry.id
+        self.app.push_screen(
+            NoteEditor(entry.paper.title, entry.state.note),
+            lambda note: self._save_note(paper_id, note),
+        )
+
+    def action_edit_external(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        from readlist.external_editor import edit_in_editor
+
+        try:
+            note = edit_in_editor(self.app, entry.state.note)
+        except Exception as error:  # the editor's failure is the user's to read, not a crash
+            self.notify(f"Note not changed: {error}", severity="error")
+            return
+        if note is None:
+            self.notify("Note not changed: the editor failed or was not found", severity="warning")
+            return
+        self._save_note(entry.id, note)
+
+    def action_edit_tags(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        from readlist.screens.tags_dialog import TagsDialog
+
+        known = sorted({tag for e in self.library.entries() for tag in e.state.tags})
+        paper_id = entry.id
+
+        def save(tags: list[str] | None) -> None:
+            if tags is None:
+                return
+            try:
+                current = self.library.get(paper_id)
+            except KeyError:
+                return
+            self._change_entry(
+                current, "tags", ("tags",), lambda e: self.library.set_tags(e.id, tags)
+            )
+
+        self.app.push_screen(TagsDialog(entry.paper.title, entry.state.tags, known), save)
+
+    def action_undo(self) -> None:
+        step = self.undo_stack.pop()
+        if step is None:
+            self.notify("Nothing to undo")
+            return
+        try:
+            after = self.library.update_state(step.paper_id, **step.previous)
+        except KeyError:
+            self.notify("Cannot undo: the paper is no longer in the library", severity="error")
+            return
+        except LibraryError as error:
+            self.undo_stack.push_back(step)
+            self.notify(f"Not undone: {error}", severity="error")
+            return
+        self.after_change(after)
+        index = self.paper_list.index_of(after.id)
+        if index is not None:
+            self.paper_list.move_to(index)
+        self.notify(f"Undid {step.description}: {after.paper.title}", markup=False)
+
+    # ---- links -----------------------------------------------------------------------
+
+    def action_copy_github(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        if not entry.paper.github:
+            self.notify("No GitHub link for this paper", severity="warning")
+            return
+        self._copy(entry.paper.github)
+
+    def action_copy_first_link(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        links = self.detail.links if self.detail.entry is entry else list(entry.paper.links)
+        if not links:
+            self.notify("No links in this paper", severity="warning")
+            return
+        self._copy(links[0])
+
+    def _copy(self, url: str) -> None:
+        from readlist.clipboard import copy_text
+
+        result = copy_text(self.app, url)
+        self.notify(result.message, severity="information" if result.system else "warning")
+
+    def action_open_in_browser(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        url = entry.paper.github or (entry.paper.links[0] if entry.paper.links else None)
+        if url is None:
+            self.notify("No links in this paper", severity="warning")
+            return
+        self._open_url(url)
+
+    def action_open_link(self, index: int) -> None:
+        """A link in the detail pane was clicked; it is named by index, never by its text."""
+        if 0 <= index < len(self.detail.links):
+            self._open_url(self.detail.links[index])
+
+    def _open_url(self, url: str) -> None:
+        from readlist.browser import open_url
+
+        self.notify(open_url(url), markup=False)
+
+    # ---- moving, panes, search ---------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.remove_class("-show-detail")
+        self.search_bar.input.focus()
+
+    def action_open(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        if self.config.mark_read_on_open and not entry.state.read:
+            self._change("mark read", ("read",), lambda e: self.library.set_read(e.id, True))
+        self.detail.focus()
+        if self.has_class("-narrow"):
+            self.add_class("-show-detail")
+
+    def action_switch_pane(self) -> None:
+        if self.paper_list.has_focus:
+            self.action_open()
+        else:
+            self.action_back_to_list()
+
+    def action_back_to_list(self) -> None:
+        self.remove_class("-show-detail")
+        self.paper_list.focus()
+
+    def action_back(self) -> None:
+        if self.has_class("-show-detail") or not self.paper_list.has_focus:
+            self.action_back_to_list()
+        elif self.query_text:
+            self.search_bar.action_clear()
+
+    def action_next_unread(self) -> None:
+        entries = self.paper_list.entries
+        start = self.paper_list.cursor
+        count = len(entries)
+        for step in range(1, count + 1):
+            index = (start + step) % count
+            if not entries[index].state.read:
+                self.paper_list.move_to(index)
+                return
+        self.notify("No unread papers in this list")
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.notify(f"Showing: {FILTERS[self.filter_index][0]}", timeout=1.5)
+        self.request_search()
+
+    # ---- importing -------------------------------------------------------------------
+
+    def action_import_feed(self) -> None:
+        from readlist.screens.import_dialog import ImportDialog
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.import_feed(path)
+
+        self.app.push_screen(ImportDialog(Path.cwd()), chosen)
+
+    def action_load_sample(self) -> None:
+        from readlist.paths import sample_feed_path
+
+        self.import_feed(sample_feed_path())
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_feed(self, path: Path) -> None:
+        """Read and import a feed off the UI thread, then say what happened."""
+        from readlist.core.feeds import FeedError, read_feed
+
+        try:
+            parsed = read_feed(str(path))
+            result = self.library.import_papers(parsed.papers, parsed.source)
+        except (FeedError, LibraryError, OSError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        message = (
+            f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
+        )
+        for note in parsed.notes:
+            message += f"\n{note}"
+
+        def done() -> None:
+            self.notify(message, markup=False)
+            self._reload()
+            self.paper_list.focus()
+
+        self.app.call_from_thread(done)

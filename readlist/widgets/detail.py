@@ -1,0 +1,151 @@
+"""The detail pane: everything about the paper under the cursor.
+
+Feed text is drawn as Rich `Text` built from plain strings (never markup). Links carry both a
+terminal hyperlink and a click action naming the link by its index, so no feed text ever becomes
+part of an action string. The note is the user's own Markdown and is rendered as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from readlist.core.models import Entry
+from readlist.widgets.paper_list import highlight_words
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Title, day, state, links, abstract and note of one paper; scrolls when long."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.scroll_down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.scroll_up"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail--title",
+        "detail--meta",
+        "detail--state",
+        "detail--label",
+        "detail--link",
+        "detail--match",
+        "detail--tags",
+    }
+
+    class LinkClicked(Message):
+        """A link in the note was clicked (links in feed text use `screen.open_link`)."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.entry: Entry | None = None
+        self.links: list[str] = []
+        self._words: tuple[str, ...] = ()
+        self._shown_note: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-header")
+        yield Static(id="detail-links")
+        yield Static(id="detail-abstract")
+        yield Static(Text("Note", end=""), id="detail-note-label")
+        yield Markdown(id="detail-note", open_links=False)
+
+    def show(self, entry: Entry | None, words: Sequence[str] = ()) -> None:
+        """Show `entry` (None: nothing selected), highlighting `words` in title and abstract."""
+        words = tuple(words)
+        if entry is self.entry and words == self._words:
+            return
+        moved = entry is None or self.entry is None or entry.id != self.entry.id
+        self.entry, self._words = entry, words
+        header = self.query_one("#detail-header", Static)
+        links = self.query_one("#detail-links", Static)
+        abstract = self.query_one("#detail-abstract", Static)
+        if entry is None:
+            header.update(Text("No paper selected.", end=""))
+            links.update("")
+            abstract.update("")
+            self.links = []
+            self._show_note("")
+            return
+        header.update(self._header(entry))
+        links.update(self._links(entry))
+        abstract_text = Text(" ".join(entry.paper.abstract.split()), end="")
+        highlight_words(
+            abstract_text,
+            abstract_text.plain,
+            words,
+            self.get_component_rich_style("detail--match"),
+        )
+        abstract.update(abstract_text)
+        self._show_note(entry.state.note)
+        if moved:
+            self.scroll_home(animate=False, immediate=True)
+
+    def _show_note(self, note: str) -> None:
+        has_note = bool(note.strip())
+        self.query_one("#detail-note-label").display = has_note
+        markdown = self.query_one("#detail-note", Markdown)
+        markdown.display = has_note
+        if note != self._shown_note:
+            self._shown_note = note
+            markdown.update(note)
+
+    def _header(self, entry: Entry) -> Text:
+        paper, state = entry.paper, entry.state
+        style = self.get_component_rich_style
+        text = Text(end="")
+        title = Text(" ".join(paper.title.split()), style=style("detail--title"))
+        highlight_words(title, title.plain, self._words, style("detail--match"))
+        text.append_text(title)
+        text.append("\n")
+        meta = [paper.date or "no date", paper.id]
+        if paper.source:
+            meta.append(paper.source)
+        text.append(" · ".join(meta), style("detail--meta"))
+        text.append("\n")
+        states = [
+            "★ starred" if state.starred else "not starred",
+            "read" if state.read else "• unread",
+        ]
+        text.append(" · ".join(states), style("detail--state"))
+        if state.tags:
+            text.append(" · ")
+            text.append(" ".join(f"#{tag}" for tag in state.tags), style("detail--tags"))
+        return text
+
+    def _links(self, entry: Entry) -> Text:
+        """GitHub link first, then the others; each clickable by index."""
+        paper = entry.paper
+        ordered = [paper.github] if paper.github else []
+        ordered += [url for url in paper.links if url != paper.github]
+        self.links = ordered
+        style = self.get_component_rich_style
+        text = Text(end="")
+        if not ordered:
+            text.append("No links", style("detail--label"))
+            return text
+        for index, url in enumerate(ordered):
+            if index:
+                text.append("\n")
+            label = "GitHub " if index == 0 and paper.github else "Link   "
+            text.append(label, style("detail--label"))
+            link_style = style("detail--link") + Style(
+                link=url, meta={"@click": f"screen.open_link({index})"}
+            )
+            text.append(url, link_style)
+        return text
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.post_message(self.LinkClicked(event.href))

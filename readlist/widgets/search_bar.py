@@ -1,0 +1,72 @@
+"""The search bar: an input for the query language and a line for what is wrong with it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+PLACEHOLDER = '/ to search: words  "a phrase"  -word  is:unread  has:code  tag:name  date:2024-03'
+
+
+class SearchBar(Vertical):
+    """Posts `Changed` on every keystroke, `Submitted` on Enter and `Cleared` on Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear search", show=False, id="search.clear"),
+    ]
+
+    class Changed(Message):
+        """The query text changed."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Submitted(Message):
+        """Enter: go back to the list keeping the filter."""
+
+    class Cleared(Message):
+        """Esc: the query was cleared."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
+        yield Static(id="search-error")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def set_error(self, message: str | None) -> None:
+        """Show what is wrong with the query under the bar (None hides the line)."""
+        error = self.query_one("#search-error", Static)
+        error.update(Text(message or "", end=""))
+        error.display = bool(message)
+
+    def on_mount(self) -> None:
+        self.set_error(None)
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted())
+
+    def action_clear(self) -> None:
+        self.input.value = ""
+        self.set_error(None)
+        self.post_message(self.Cleared())

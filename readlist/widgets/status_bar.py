@@ -1,0 +1,38 @@
+"""The status line: how many papers, how many unread and starred, and what is shown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from readlist.core.store import Counts
+
+
+def status_text(
+    counts: Counts, shown: int | None, filter_name: str, read_only: bool, searching: bool = False
+) -> str:
+    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active."""
+    parts = [f"{counts.total} papers", f"{counts.unread} unread", f"{counts.starred} starred"]
+    if shown is not None:
+        parts.append(f"{shown} of {counts.total}")
+    if filter_name != "all":
+        parts.append(f"filter: {filter_name}")
+    if searching:
+        parts.append("searching…")
+    if read_only:
+        parts.append("READ-ONLY")
+    return " · ".join(parts)
+
+
+class StatusBar(Static):
+    """One line under the panes; updated by the main screen after every change or search."""
+
+    def show(
+        self,
+        counts: Counts,
+        shown: int | None,
+        filter_name: str = "all",
+        read_only: bool = False,
+        searching: bool = False,
+    ) -> None:
+        self.update(Text(status_text(counts, shown, filter_name, read_only, searching), end=""))
