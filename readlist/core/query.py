@@ -1,0 +1,323 @@
+"""The search language shared by the app's search box and `readlist list` / `export`.
+
+A query is parsed once per keystroke and then tested against every paper, so the costly part is
+kept small: each paper's searchable text is lower-cased once and cached (see `haystack`), the
+cheap state operators run before any substring test, and `Query.narrows` lets a caller filter the
+previous result instead of the whole library when the user only typed more.
+
+Syntax (terms are ANDed):
+    word            substring of the title, abstract, note or tags (case-insensitive)
+    "a phrase"      the same for a phrase (inner whitespace collapsed to one space)
+    -word -"a b"    excludes papers containing it
+    is:starred is:unstarred is:read is:unread
+    has:code        the paper has a GitHub link;  has:note  the note is not blank
+    tag:NAME        the paper carries tag NAME (tag:"two words" for a tag with a space)
+    date:YYYY-MM-DD the paper's day (date:YYYY-MM and date:YYYY match a month / a year)
+    -is:read ...    any operator can be negated with a leading minus
+An unknown prefix such as `foo:bar` or `https://...` is an ordinary word.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+
+from readlist.core.models import Entry
+
+
+class QueryError(ValueError):
+    """A malformed query; the message is one line saying what is wrong."""
+
+
+_IS_VALUES = ("starred", "unstarred", "read", "unread")
+_HAS_VALUES = ("code", "note")
+_OPERATORS = ("is", "has", "tag", "date")
+
+# Per paper id: the Entry object the text was built from and its lower-cased searchable text.
+# Entries are immutable and replaced on every change, so an identity check tells whether the
+# cached text is still current; keying by paper id keeps the cache as large as the library.
+_HAYSTACKS: dict[str, tuple[Entry, str]] = {}
+
+
+def haystack(entry: Entry) -> str:
+    """The lower-cased text searched for `entry` (title, abstract, note, tags), cached."""
+    cached = _HAYSTACKS.get(entry.paper.id)
+    if cached is not None and cached[0] is entry:
+        return cached[1]
+    text = _build_haystack(entry)
+    _HAYSTACKS[entry.paper.id] = (entry, text)
+    return text
+
+
+def _build_haystack(entry: Entry) -> str:
+    # Fields are joined by newlines and needles never contain one, so no match spans two fields.
+    parts = (entry.paper.title, entry.paper.abstract, entry.state.note, *entry.state.tags)
+    return "\n".join(_squash(part) for part in parts).lower()
+
+
+def _squash(text: str) -> str:
+    """Runs of whitespace as one space, as in a parsed phrase; skips the split when not needed."""
+    if any(ws in text for ws in _ODD_WHITESPACE):
+        return " ".join(text.split())
+    return text
+
+
+# Feed text is usually single-spaced already; finding none of these is cheaper than a split + join.
+_ODD_WHITESPACE = ("  ", "\n", "\t", "\r", "\xa0", "\u2009", "\u3000", "\x0b", "\x0c")
+
+
+def clear_cache() -> None:
+    """Forget every cached haystack (e.g. when a library is closed)."""
+    _HAYSTACKS.clear()
+    _ROWS.clear()
+
+
+def _has_note(entry: Entry) -> bool:
+    return bool(entry.state.note.strip())
+
+
+_STATE_TESTS: dict[tuple[str, str], Callable[[Entry], bool]] = {
+    ("is", "starred"): lambda e: e.state.starred,
+    ("is", "unstarred"): lambda e: not e.state.starred,
+    ("is", "read"): lambda e: e.state.read,
+    ("is", "unread"): lambda e: not e.state.read,
+    ("has", "code"): lambda e: e.paper.github is not None,
+    ("has", "note"): _has_note,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One operator term such as `is:read` or `-tag:ml`; `value` is already normalised."""
+
+    operator: str
+    value: str
+    negated: bool = False
+
+    def predicate(self) -> Callable[[Entry], bool]:
+        """A fast test for this term (a plain function, no attribute dispatch per paper)."""
+        test = _STATE_TESTS.get((self.operator, self.value)) or self._value_test()
+        if not self.negated:
+            return test
+
+        def negated(entry: Entry) -> bool:
+            return not test(entry)
+
+        return negated
+
+    def _value_test(self) -> Callable[[Entry], bool]:
+        value = self.value
+
+        def has_tag(entry: Entry) -> bool:
+            return value in entry.state.tags
+
+        def on_day(entry: Entry) -> bool:
+            date = entry.paper.date
+            return date is not None and date.startswith(value)
+
+        return has_tag if self.operator == "tag" else on_day
+
+    def test(self, entry: Entry) -> bool:
+        return self.predicate()(entry)
+
+    def __str__(self) -> str:
+        value = f'"{self.value}"' if " " in self.value else self.value
+        return f"{'-' if self.negated else ''}{self.operator}:{value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query; build one with `parse_query`."""
+
+    needles: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    tests: tuple[Callable[[Entry], bool], ...] = field(
+        init=False, repr=False, compare=False, default=()
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tests", tuple(f.predicate() for f in self.filters))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The positive words and phrases, lower-case, for highlighting matches."""
+        return self.needles
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query matches every paper."""
+        return not (self.needles or self.excluded or self.filters)
+
+    def matches(self, entry: Entry) -> bool:
+        for test in self.tests:
+            if not test(entry):
+                return False
+        if not (self.needles or self.excluded):
+            return True
+        text = haystack(entry)
+        return all(n in text for n in self.needles) and not any(n in text for n in self.excluded)
+
+    def narrows(self, previous: Query) -> bool:
+        """True when every paper matching self is known to match `previous`.
+
+        Then a search may filter the previous result instead of the whole library. The check is
+        conservative: a False answer only means "search everything".
+        """
+        if not all(any(p in n for n in self.needles) for p in previous.needles):
+            return False
+        # Lacking a shorter text implies lacking every text that contains it.
+        if not all(any(m in p for m in self.excluded) for p in previous.excluded):
+            return False
+        return set(previous.filters) <= set(self.filters)
+
+
+def _normalise_date(value: str) -> str:
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+    fmt = formats.get(len(value))
+    try:
+        if fmt is None or not value.isascii():
+            raise ValueError(value)
+        datetime.datetime.strptime(value, fmt)
+    except ValueError:
+        raise QueryError(f"date:{value} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+    return value
+
+
+def _make_filter(operator: str, raw: str, negated: bool) -> Filter:
+    if operator == "is":
+        value = raw.lower()
+        if value not in _IS_VALUES:
+            shown = value or "(nothing)"
+            raise QueryError(f"is:{shown} is not known: use is:{', is:'.join(_IS_VALUES)}")
+    elif operator == "has":
+        value = raw.lower()
+        if value not in _HAS_VALUES:
+            shown = value or "(nothing)"
+            raise QueryError(f"has:{shown} is not known: use has:{', has:'.join(_HAS_VALUES)}")
+    elif operator == "tag":
+        value = " ".join(raw.split()).lower()
+        if not value:
+            raise QueryError("tag: needs a tag name, e.g. tag:ml")
+    else:
+        value = _normalise_date(raw.strip())
+    return Filter(operator, value, negated)
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int]:
+    """The text between the quote at `start` and its closing quote, and the index after it."""
+    end = text.find('"', start + 1)
+    if end < 0:
+        raise QueryError('open quote: a phrase must end with a closing "')
+    return text[start + 1 : end], end + 1
+
+
+def _read_bare(text: str, start: int) -> int:
+    """The index where a bare word starting at `start` ends (whitespace or a quote)."""
+    end = start
+    while end < len(text) and not text[end].isspace() and text[end] != '"':
+        end += 1
+    return end
+
+
+def parse_query(text: str) -> Query:
+    """Parse `text`; raise QueryError if a known operator has a bad value or a quote is open."""
+    needles: list[str] = []
+    excluded: list[str] = []
+    filters: list[Filter] = []
+    i, size = 0, len(text)
+    while i < size:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = text[i] == "-"
+        if negated:
+            i += 1
+            if i >= size or text[i].isspace():
+                continue  # a lone "-" (e.g. half typed) excludes nothing
+        if text[i] == '"':
+            phrase, i = _read_quoted(text, i)
+            term = " ".join(phrase.split()).lower()
+        else:
+            end = _read_bare(text, i)
+            word = text[i:end]
+            i = end
+            operator, colon, raw = word.partition(":")
+            operator = operator.lower()
+            if colon and operator in _OPERATORS:
+                if not raw and i < size and text[i] == '"':
+                    raw, i = _read_quoted(text, i)
+                filters.append(_make_filter(operator, raw, negated))
+                continue
+            term = word.lower()
+        if term:
+            target = excluded if negated else needles
+            if term not in target:
+                target.append(term)
+    return Query(tuple(needles), tuple(excluded), tuple(filters))
+
+
+MATCH_ALL = Query()
+
+
+class _RowCache:
+    """Haystacks for the last few entry sequences searched, so a keystroke does no per-paper lookup.
+
+    The app searches the same `Library.entries()` list (or its own previous result) on every
+    keystroke. Each remembered sequence keeps a snapshot of its items: if the caller has changed
+    it since, the snapshot differs and the haystacks are rebuilt, so a stale row is never used.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._rows: dict[int, tuple[Sequence[Entry], tuple[Entry, ...], list[str]]] = {}
+
+    def haystacks(self, entries: Sequence[Entry]) -> list[str]:
+        snapshot = tuple(entries)
+        cached = self._rows.get(id(entries))
+        if cached is not None and cached[0] is entries and cached[1] == snapshot:
+            return cached[2]
+        texts = [haystack(entry) for entry in snapshot]
+        self.remember(entries, snapshot, texts)
+        return texts
+
+    def remember(
+        self, entries: Sequence[Entry], snapshot: tuple[Entry, ...], texts: list[str]
+    ) -> None:
+        self._rows.pop(id(entries), None)
+        while len(self._rows) >= self._size:
+            del self._rows[next(iter(self._rows))]
+        self._rows[id(entries)] = (entries, snapshot, texts)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+_ROWS = _RowCache()
+
+
+def search(entries: Sequence[Entry], query: Query) -> list[Entry]:
+    """The entries matching `query`, in the order given."""
+    if query.is_empty:
+        return list(entries)
+    if not (query.needles or query.excluded):
+        result = list(entries)
+        for test in query.tests:
+            result = [entry for entry in result if test(entry)]
+        return result
+    texts = _ROWS.haystacks(entries)
+    kept: list[Entry] = list(entries)
+    for test in query.tests:
+        mask = [test(entry) for entry in kept]
+        kept, texts = list(compress(kept, mask)), list(compress(texts, mask))
+    # The longest needle is usually the rarest, so it runs first and leaves the least for the rest.
+    for needle in sorted(query.needles, key=len, reverse=True):
+        mask = [needle in text for text in texts]
+        kept, texts = list(compress(kept, mask)), list(compress(texts, mask))
+    for needle in query.excluded:
+        mask = [needle not in text for text in texts]
+        kept, texts = list(compress(kept, mask)), list(compress(texts, mask))
+    _ROWS.remember(kept, tuple(kept), texts)
+    return kept

@@ -1,0 +1,214 @@
+"""The search language: what a user typing in the search box or `readlist list` relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from readlist.core.models import Entry, Paper, PaperState, paper_id
+from readlist.core.query import Query, QueryError, haystack, parse_query, search
+
+
+def entry(
+    title: str,
+    abstract: str = "",
+    *,
+    date: str | None = "2024-03-12",
+    github: str | None = None,
+    starred: bool = False,
+    read: bool = False,
+    note: str = "",
+    tags: tuple[str, ...] = (),
+) -> Entry:
+    paper = Paper(paper_id(title), title, abstract, date, github)
+    return Entry(paper, PaperState(starred, read, note, tags))
+
+
+DIFFUSION = entry(
+    "Video Diffusion Models",
+    "We train a large diffusion model on video. Code: https://github.com/a/vid",
+    github="https://github.com/a/vid",
+    starred=True,
+    tags=("generative", "video models"),
+)
+BOTH = ["Video Diffusion Models", "Large Language Models Are Reasoners"]
+LLM = entry(
+    "Large Language Models Are Reasoners",
+    "A large language model can reason step by step.",
+    date="2024-03-11",
+    read=True,
+    note="Read for the reading group",
+)
+AGENTS = entry("Tool-Using Agents", "Agents call tools.", date=None, tags=("agents",))
+ALL = [DIFFUSION, LLM, AGENTS]
+
+
+def titles(query: str) -> list[str]:
+    return [e.paper.title for e in search(ALL, parse_query(query))]
+
+
+def test_empty_query_matches_everything_in_order() -> None:
+    assert titles("") == [e.paper.title for e in ALL]
+    assert titles("   ") == [e.paper.title for e in ALL]
+    assert parse_query("").is_empty
+
+
+def test_words_all_match_case_insensitive_substring() -> None:
+    assert titles("DIFFUSION") == ["Video Diffusion Models"]
+    assert titles("model large") == BOTH
+    assert titles("diffus video") == ["Video Diffusion Models"]
+    assert titles("diffusion reason") == []
+
+
+def test_words_match_note_and_tags() -> None:
+    assert titles("reading group") == ["Large Language Models Are Reasoners"]
+    assert titles("generative") == ["Video Diffusion Models"]
+
+
+def test_phrase_matches_words_together_only() -> None:
+    assert titles('"large language"') == ["Large Language Models Are Reasoners"]
+    assert titles('"language large"') == []
+    assert titles('"large   LANGUAGE"') == ["Large Language Models Are Reasoners"]
+
+
+def test_phrase_never_spans_two_fields() -> None:
+    # The title ends with "Reasoners" and the abstract starts with "A large": not one phrase.
+    assert titles('"reasoners a large"') == []
+
+
+def test_exclusions() -> None:
+    assert titles("-video") == ["Large Language Models Are Reasoners", "Tool-Using Agents"]
+    assert titles('large -"language model"') == ["Video Diffusion Models"]
+    assert titles("-") == titles("")
+
+
+def test_state_operators() -> None:
+    assert titles("is:starred") == ["Video Diffusion Models"]
+    assert titles("is:unstarred") == ["Large Language Models Are Reasoners", "Tool-Using Agents"]
+    assert titles("is:read") == ["Large Language Models Are Reasoners"]
+    assert titles("is:unread") == ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles("has:code") == ["Video Diffusion Models"]
+    assert titles("has:note") == ["Large Language Models Are Reasoners"]
+    assert titles("IS:Starred") == ["Video Diffusion Models"]
+
+
+def test_blank_note_is_no_note() -> None:
+    blank = entry("Blank", note="  \n ")
+    assert not parse_query("has:note").matches(blank)
+
+
+def test_tag_and_date_operators() -> None:
+    assert titles("tag:agents") == ["Tool-Using Agents"]
+    assert titles("tag:AGENTS") == ["Tool-Using Agents"]
+    assert titles('tag:"video models"') == ["Video Diffusion Models"]
+    assert titles("tag:video") == []  # a tag matches whole, not as a substring
+    assert titles("date:2024-03-11") == ["Large Language Models Are Reasoners"]
+    assert titles("date:2024-03") == BOTH
+    assert titles("date:2023") == []
+
+
+def test_negated_operators() -> None:
+    assert titles("-is:read") == ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles("-has:code -tag:agents") == ["Large Language Models Are Reasoners"]
+
+
+def test_operators_combine_with_words() -> None:
+    assert titles("is:unread model") == ["Video Diffusion Models"]
+    assert titles("has:code language") == []
+
+
+def test_unknown_prefix_is_a_plain_word() -> None:
+    assert parse_query("foo:bar").words == ("foo:bar",)
+    assert titles("https://github.com/a/vid") == ["Video Diffusion Models"]
+    assert titles("code:") == ["Video Diffusion Models"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("is:nice", "is:nice"),
+        ("is:", "is:"),
+        ("has:pdf", "has:pdf"),
+        ("tag:", "tag"),
+        ('tag:"  "', "tag"),
+        ("date:2024-13-01", "date:2024-13-01"),
+        ("date:yesterday", "date:yesterday"),
+        ("date:2024-02-30", "date:2024-02-30"),
+        ('"open phrase', "quote"),
+        ('word -"open', "quote"),
+        ('tag:"open', "quote"),
+    ],
+)
+def test_malformed_queries_say_what_is_wrong(text: str, fragment: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    message = str(caught.value)
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_words_are_the_positive_terms_for_highlighting() -> None:
+    query = parse_query('Diffusion "Large Model" -video is:read diffusion')
+    assert query.words == ("diffusion", "large model")
+
+
+def test_matches_agrees_with_search() -> None:
+    for text in ["model", "-video", "is:read", "has:code video", '"step by step"', "tag:agents"]:
+        query = parse_query(text)
+        assert [e for e in ALL if query.matches(e)] == search(ALL, query)
+
+
+def test_search_keeps_the_order_given() -> None:
+    reordered = [AGENTS, LLM, DIFFUSION]
+    assert search(reordered, parse_query("a")) == reordered
+
+
+def test_changed_entry_is_searched_by_its_new_text() -> None:
+    assert not parse_query("favourite").matches(LLM)
+    renoted = LLM.with_state(note="my favourite")
+    assert parse_query("favourite").matches(renoted)
+    assert haystack(LLM) != haystack(renoted)
+    assert search([DIFFUSION, renoted], parse_query("favourite")) == [renoted]
+
+
+def test_search_notices_a_list_changed_in_place() -> None:
+    entries = [DIFFUSION, LLM]
+    assert search(entries, parse_query("language")) == [LLM]
+    entries[1] = AGENTS
+    assert search(entries, parse_query("language")) == []
+    result = search(ALL, parse_query("a"))
+    result.reverse()
+    assert search(result, parse_query("video")) == [DIFFUSION]
+
+
+@pytest.mark.parametrize(
+    ("grown", "previous", "narrows"),
+    [
+        ("lang", "lan", True),
+        ("language model", "language", True),
+        ('"large language"', "large", True),
+        ("lan", "lang", False),
+        ("model", "language", False),
+        ("x -videos", "x -video", False),
+        ("x -video", "x -videos", True),
+        ("x is:read", "x", True),
+        ("x", "x is:read", False),
+        ("anything", "", True),
+        ("is:read", "is:unread", False),
+    ],
+)
+def test_narrows_only_when_every_match_matched_before(
+    grown: str, previous: str, narrows: bool
+) -> None:
+    assert parse_query(grown).narrows(parse_query(previous)) is narrows
+
+
+def test_narrowed_search_equals_full_search() -> None:
+    steps = ["l", "la", "lar", "larg", "large", "large m", "large mo", "large model"]
+    previous: Query = parse_query("")
+    shown = list(ALL)
+    for text in steps:
+        query = parse_query(text)
+        assert query.narrows(previous)
+        shown = search(shown, query)
+        assert shown == search(ALL, query)
+        previous = query
