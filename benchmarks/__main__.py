@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import BUDGETS, QUERIES, SEED, measure_ref
+from benchmarks import BUDGETS, QUERIES, SEED, measure_ref, measure_start
 from benchmarks.generate import corpus_lines, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +85,8 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
     result.update(core)
     db = core.get("db")
     if db:
+        print("  running measure_start...", file=sys.stderr, flush=True)
+        result.update(measure_start.measure(db, _child_env(workdir), runs))
         result.update(_run("measure_app", [db, "--runs", str(runs)], workdir))
         result.update(_run("measure_app", [db, "--rss"], workdir))
     return result

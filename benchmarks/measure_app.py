@@ -1,13 +1,8 @@
-"""App figures for one library, headless through Pilot: start to first painted list (and a bare
-Textual app's start as the baseline, in the same process), search, cursor; or, with `--rss`, the
-peak RSS of one ordinary session.
+"""App figures for one library, headless through Pilot: search and cursor, each from the trigger
+to the painted frame that shows its result (see `Painter`); or, with `--rss`, the peak RSS of one
+ordinary session (start, each query, end of the list).
 
     python -m benchmarks.measure_app LIBRARY [--runs 5] [--rss]  -> one JSON object on stdout
-
-"Painted" means a compositor frame went to the (headless) driver: `Painter` wraps the app's
-`_display` and notes the time of the first frame after which a condition on the widgets holds, so
-a figure is the time from the trigger to the frame that shows its result, whatever the app does in
-between (workers, debounce timers, messages).
 """
 
 from __future__ import annotations
@@ -22,64 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, ComposeResult
-from textual.widgets import Input, Static
+from textual.app import App
+from textual.widgets import Input
 
 from benchmarks import QUERIES, median
+from benchmarks.measure_start import SIZE, Painter
 from readlist.app import ReadlistApp
 from readlist.core.query import parse_query, search
 from readlist.core.store import Library
 from readlist.widgets.paper_list import PaperList
-
-SIZE = (120, 40)
-TIMEOUT_S = 120.0
-
-
-class Painter:
-    """Times the first painted frame after which `predicate()` holds."""
-
-    def __init__(self, app: App[Any]) -> None:
-        self._app = app
-        self._original = app._display
-        self._predicate: Callable[[], bool] | None = None
-        self._event = asyncio.Event()
-        self.painted_at = 0.0
-        app._display = self._display  # type: ignore[method-assign]
-
-    def _display(self, screen: Any, renderable: Any) -> None:
-        self._original(screen, renderable)
-        predicate = self._predicate
-        if predicate is None or renderable is None or self._app._batch_count:
-            return
-        try:
-            done = predicate()
-        except Exception:  # widgets not mounted yet
-            done = False
-        if done:
-            self.painted_at = time.perf_counter()
-            self._predicate = None
-            self._event.set()
-
-    def arm(self, predicate: Callable[[], bool]) -> None:
-        """Call before the trigger, so a frame painted during the trigger counts."""
-        self._event.clear()
-        self._predicate = predicate
-
-    async def since(self, start: float) -> float:
-        """Seconds from `start` to the frame (NaN if it never came within TIMEOUT_S)."""
-        try:
-            await asyncio.wait_for(self._event.wait(), TIMEOUT_S)
-        except asyncio.TimeoutError:
-            self._predicate = None
-            return float("nan")
-        return self.painted_at - start
-
-
-class BareApp(App[None]):
-    """The baseline: a Textual app with one Static widget."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("readlist benchmark baseline")
 
 
 def paper_list(app: App[Any]) -> PaperList:
@@ -88,31 +34,6 @@ def paper_list(app: App[Any]) -> PaperList:
 
 def showing(app: App[Any], count: int) -> Callable[[], bool]:
     return lambda: len(paper_list(app).entries) == count
-
-
-async def bare_start() -> float:
-    start = time.perf_counter()
-    app = BareApp()
-    painter = Painter(app)
-    painter.arm(lambda: bool(app.screen.query(Static)))
-    async with app.run_test(size=SIZE):
-        took = await painter.since(start)
-    return took
-
-
-async def readlist_start(db: Path) -> float:
-    """Open the library and start the app until the list is painted holding every paper."""
-    start = time.perf_counter()
-    lib = Library.open(db)
-    try:
-        app = ReadlistApp(library=lib)
-        painter = Painter(app)
-        painter.arm(showing(app, len(lib)))
-        async with app.run_test(size=SIZE):
-            took = await painter.since(start)
-    finally:
-        lib.close()
-    return took
 
 
 async def set_query(app: App[Any], painter: Painter, text: str, count: int) -> float:
@@ -145,10 +66,10 @@ async def session(db: Path, runs: int) -> dict[str, float]:
                     await set_query(app, painter, "", total)
                     await pilot.pause()
                     took = await set_query(app, painter, text, expected[name])
-                    if first:
+                    if first:  # the first search also builds the lower-cased text cache
                         out["search_first_ms"] = took * 1e3
                         first = False
-                        took = await set_query(app, painter, "", total)
+                        await set_query(app, painter, "", total)
                         await pilot.pause()
                         took = await set_query(app, painter, text, expected[name])
                     times.append(took)
@@ -181,21 +102,6 @@ async def cursor(app: App[Any], pilot: Any, painter: Painter, runs: int) -> dict
     return {"cursor_ms": median(times) * 1e3, "cursor_end_ms": jump * 1e3}
 
 
-async def measure(db: Path, runs: int) -> dict[str, float]:
-    bare: list[float] = []
-    ours: list[float] = []
-    for _ in range(runs):  # alternate, so noise from the other users of the machine hits both
-        bare.append(await bare_start())
-        ours.append(await readlist_start(db))
-    out = {
-        "bare_start_s": median(bare),
-        "app_start_s": median(ours),
-        "start_ratio": median(ours) / median(bare),
-    }
-    out.update(await session(db, runs))
-    return out
-
-
 async def rss_session(db: Path) -> dict[str, float]:
     """An ordinary session (start, each query, end of list); its peak resident set size."""
     await session(db, 1)
@@ -212,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rss:
         result = asyncio.run(rss_session(args.library))
     else:
-        result = asyncio.run(measure(args.library, args.runs))
+        result = asyncio.run(session(args.library, args.runs))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -27,7 +27,7 @@ def _time(command: list[str], corpus: Path, runs: int) -> float:
     for _ in range(runs):
         with corpus.open("rb") as stdin:
             start = time.perf_counter()
-            subprocess.run(command, stdin=stdin, stdout=subprocess.DEVNULL, check=False)
+            subprocess.run(command, stdin=stdin, capture_output=True, check=False)
             times.append(time.perf_counter() - start)
     return median(times)
 
