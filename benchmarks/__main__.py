@@ -74,9 +74,12 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
     folder = workdir / f"size-{size}"
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    text = generate(size)
-    feed = folder / "feed.txt"
-    feed.write_text(text, encoding="utf-8")
+    feed = workdir / f"feed-{SEED}-{size}.txt"  # reused when --workdir is given again
+    if feed.exists():
+        text = feed.read_text(encoding="utf-8")
+    else:
+        text = generate(size)
+        feed.write_text(text, encoding="utf-8")
     result: dict[str, Any] = {"generate_s": time.perf_counter() - start}
     corpus = measure_ref.write_corpus(corpus_lines(text), folder / "corpus.txt")
     del text
