@@ -1,0 +1,301 @@
+"""The `readlist` command: open the app, or script the library with import / list / set / export.
+
+Every expected failure (a bad feed, an unreadable library, a malformed query, an unknown id) is one
+`readlist: <message>` line on stderr and exit status 2, never a traceback. Textual is imported only
+when the app is opened, so the subcommands start fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from readlist import __version__
+from readlist.core.export import FORMATS, export_entries, to_json
+from readlist.core.feeds import FeedError, ParsedFeed, read_feed
+from readlist.core.models import Entry, normalise_tags
+from readlist.core.query import QueryError, parse_query, search
+from readlist.core.store import Library, LibraryError
+from readlist.core.text import clean_text
+from readlist.paths import default_library_path
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+COMMANDS = ("open", "import", "list", "set", "export")
+
+
+class UsageError(Exception):
+    """A request that cannot be carried out as given (reported like the library's errors)."""
+
+
+# ----------------------------------------------------------------- argument parsing
+
+
+def _add_db(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        # On a subcommand, SUPPRESS keeps a --db given before the subcommand name.
+        default=None if top_level else argparse.SUPPRESS,
+        help="the library file (default: $READLIST_DB, else the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `readlist` parser; `open` is implied when no subcommand is named."""
+    parser = argparse.ArgumentParser(
+        prog="readlist",
+        description="A keyboard-driven terminal reading list for research papers.",
+        epilog="With no command, `readlist [--db PATH] [FEED ...]` imports the feeds and opens "
+        "the app. Run `readlist COMMAND --help` for each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"readlist {__version__}")
+    _add_db(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    opener = commands.add_parser(
+        "open", help="import FEEDs (if any), then open the app (the default)"
+    )
+    _add_db(opener)
+    opener.add_argument("feeds", nargs="*", metavar="FEED", help="feed file to import; - is stdin")
+
+    importer = commands.add_parser("import", help="import feed files into the library")
+    _add_db(importer)
+    importer.add_argument("feeds", nargs="+", metavar="FEED", help="feed file; - reads stdin")
+
+    lister = commands.add_parser(
+        "list", help="print matching papers, newest day first", epilog=QUERY_HELP
+    )
+    _add_db(lister)
+    lister.add_argument("--json", action="store_true", help="a JSON array of library documents")
+    lister.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
+
+    setter = commands.add_parser("set", help="change one paper's star, read state, note or tags")
+    _add_db(setter)
+    setter.add_argument("id", metavar="ID", help="the paper id or a unique prefix (>= 4 chars)")
+    star = setter.add_mutually_exclusive_group()
+    star.add_argument("--star", dest="starred", action="store_const", const=True)
+    star.add_argument("--unstar", dest="starred", action="store_const", const=False)
+    read = setter.add_mutually_exclusive_group()
+    read.add_argument("--read", dest="read", action="store_const", const=True)
+    read.add_argument("--unread", dest="read", action="store_const", const=False)
+    setter.add_argument("--note", metavar="TEXT", help='replace the note ("" clears it)')
+    setter.add_argument("--tag", action="append", default=[], metavar="T", help="add a tag")
+    setter.add_argument("--untag", action="append", default=[], metavar="T", help="remove a tag")
+
+    exporter = commands.add_parser(
+        "export", help="write matching papers as Markdown, BibTeX, CSV or JSON", epilog=QUERY_HELP
+    )
+    _add_db(exporter)
+    exporter.add_argument("--format", "-f", required=True, choices=sorted(FORMATS))
+    exporter.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    exporter.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
+    return parser
+
+
+QUERY_HELP = (
+    'QUERY: words must all match (title, abstract, note, tags); "a phrase"; -word excludes; '
+    "is:starred is:unstarred is:read is:unread has:code has:note tag:NAME date:YYYY-MM-DD."
+)
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    """The first argument that is not an option or the value of --db."""
+    skip_next = False
+    for i, arg in enumerate(argv):
+        if skip_next:
+            skip_next = False
+        elif arg == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        elif arg == "--db":
+            skip_next = True
+        elif arg == "-" or not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _with_command(argv: list[str]) -> list[str]:
+    """argv with `open` inserted when no subcommand is named (`readlist feed.txt`)."""
+    first = _first_positional(argv)
+    if first in COMMANDS:
+        return argv
+    if first is None:
+        if any(arg in ("-h", "--help", "--version") for arg in argv):
+            return argv
+        return [*argv, "open"]
+    index = argv.index(first)
+    if index > 0 and argv[index - 1] == "--":
+        index -= 1
+    return [*argv[:index], "open", *argv[index:]]
+
+
+# ----------------------------------------------------------------- commands
+
+
+def _library_path(args: argparse.Namespace) -> Path:
+    db = getattr(args, "db", None)
+    return Path(db) if db else default_library_path()
+
+
+def _read_feeds(paths: Sequence[str]) -> list[ParsedFeed]:
+    """Parse every feed before the library is opened, so one bad feed changes nothing."""
+    return [read_feed(path) for path in paths]
+
+
+def _import(library: Library, feeds: Sequence[ParsedFeed]) -> list[str]:
+    lines = []
+    for feed in feeds:
+        result = library.import_papers(feed.papers, feed.source)
+        lines.append(
+            f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
+        )
+    return lines
+
+
+def _notes(feeds: Sequence[ParsedFeed]) -> list[str]:
+    return [note for feed in feeds for note in feed.notes]
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    feeds = _read_feeds(args.feeds)
+    for note in _notes(feeds):
+        print(f"readlist: {note}", file=err)
+    with Library.open(_library_path(args)) as library:
+        for line in _import(library, feeds):
+            print(line, file=out)
+    return EXIT_OK
+
+
+def cmd_open(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    feeds = _read_feeds(args.feeds)
+    library = Library.open(_library_path(args))
+    try:
+        notices = _import(library, feeds) + _notes(feeds)
+        _run_app(library, notices)
+    finally:
+        library.close()
+    return EXIT_OK
+
+
+def _run_app(library: Library, notices: list[str]) -> None:
+    # Imported here so that the subcommands never load Textual.
+    from readlist.app import ReadlistApp
+    from readlist.config import load_config
+    from readlist.paths import config_path
+
+    config, warnings = load_config(config_path())
+    app = ReadlistApp(
+        library=library, notices=notices + warnings, config=config, config_file=config_path()
+    )
+    app.run()
+
+
+def _markers(entry: Entry) -> str:
+    state = entry.state
+    return "".join(
+        (
+            "*" if state.starred else "-",
+            "R" if state.read else "-",
+            "C" if entry.paper.github else "-",
+            "N" if state.note.strip() else "-",
+        )
+    )
+
+
+def entry_line(entry: Entry) -> str:
+    """One paper as `list` prints it: id, markers (*RCN), title, day."""
+    title = clean_text(entry.paper.title)
+    return f"{entry.id}  {_markers(entry)}  {title}  {entry.paper.date or 'undated'}"
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    query = parse_query(" ".join(args.query))  # a bad query fails before the library is opened
+    with Library.open(_library_path(args)) as library:
+        found = search(library.entries(), query)
+    if args.json:
+        out.write(to_json(found))
+    else:
+        for entry in found:
+            print(entry_line(entry), file=out)
+    return EXIT_OK
+
+
+def _state_changes(args: argparse.Namespace, entry: Entry) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if args.starred is not None:
+        changes["starred"] = args.starred
+    if args.read is not None:
+        changes["read"] = args.read
+    if args.note is not None:
+        changes["note"] = args.note
+    if args.tag or args.untag:
+        if any(not tag.strip() for tag in args.tag):
+            raise UsageError("--tag needs a non-empty tag name")
+        added = normalise_tags(args.tag)
+        removed = set(normalise_tags(args.untag))
+        changes["tags"] = [t for t in (*entry.state.tags, *added) if t not in removed]
+    return changes
+
+
+def cmd_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with Library.open(_library_path(args)) as library:
+        entry = library.resolve(args.id)
+        changes = _state_changes(args, entry)
+        if changes:
+            entry = library.update_state(entry.id, **changes)
+    print(entry_line(entry), file=out)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    query = parse_query(" ".join(args.query))
+    with Library.open(_library_path(args)) as library:
+        found = search(library.entries(), query)
+    text = export_entries(found, args.format)
+    if args.output in (None, "-"):
+        out.write(text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageError(f"{args.output}: cannot write ({error.strerror or error})") from None
+    print(f"{args.output}: {len(found)} papers as {args.format}", file=err)
+    return EXIT_OK
+
+
+HANDLERS = {
+    "open": cmd_open,
+    "import": cmd_import,
+    "list": cmd_list,
+    "set": cmd_set,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run readlist with `argv` (default: the process arguments); returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(_with_command(arguments))
+    except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return HANDLERS[args.command](args, sys.stdout, sys.stderr)
+    except (LibraryError, FeedError, QueryError, UsageError) as error:
+        print(f"readlist: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `readlist list | head`: the reader left; say nothing more and don't fail on exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
