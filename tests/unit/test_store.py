@@ -1,0 +1,301 @@
+"""The library file: what stock TinyDB sees, import upserts, ordering, ids, state changes."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+import pytest
+from tinydb import TinyDB
+
+from readlist.core.models import DOC_FIELDS, Paper
+from readlist.core.store import Library, LibraryError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from synthetic import make_papers
+
+
+@pytest.fixture
+def lib_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.json"
+
+
+def stock_tinydb_docs(path: Path) -> dict[str, dict[str, object]]:
+    """The papers as stock TinyDB reads them, by paper id."""
+    db = TinyDB(path)
+    try:
+        return {doc["id"]: dict(doc) for doc in db.table("papers").all()}
+    finally:
+        db.close()
+
+
+def test_stock_tinydb_reads_every_paper_with_exactly_the_library_fields(lib_path: Path) -> None:
+    papers = make_papers(12, github_every=3)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "synthetic.txt")
+    first, second = papers[0].id, papers[1].id
+    library.set_starred(first, True)
+    library.set_note(first, "read §3 first")
+    library.set_tags(second, ["RL", " agents ", "rl"])
+    library.set_read(second, True)
+    library.close()
+
+    docs = stock_tinydb_docs(lib_path)
+    assert set(docs) == {p.id for p in papers}
+    for paper in papers:
+        doc = docs[paper.id]
+        assert list(doc) == list(DOC_FIELDS)
+        assert (doc["title"], doc["abstract"], doc["date"]) == (
+            paper.title,
+            paper.abstract,
+            paper.date,
+        )
+        assert doc["github"] == paper.github
+        assert doc["links"] == list(paper.links)
+        assert doc["source"] == "synthetic.txt"
+        assert datetime.fromisoformat(str(doc["added"])).utcoffset() is not None
+    assert docs[first]["starred"] is True and docs[first]["note"] == "read §3 first"
+    assert docs[second]["tags"] == ["rl", "agents"] and docs[second]["read"] is True
+    assert docs[papers[2].id]["starred"] is False and docs[papers[2].id]["tags"] == []
+
+
+def test_file_layout_is_a_tinydb_document_with_schema_and_feed_order_doc_ids(
+    lib_path: Path,
+) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(3), "a.txt")
+    library.import_papers(make_papers(2, start=3), "b.txt")
+    document = orjson.loads(lib_path.read_bytes())
+    assert document["_readlist"] == {"1": {"schema": 1}}
+    assert list(document["papers"]) == ["1", "2", "3", "4", "5"]
+    assert [e.seq for e in sorted(library.entries(), key=lambda e: e.seq)] == [1, 2, 3, 4, 5]
+
+
+def test_reimport_adds_nothing_keeps_state_and_leaves_the_file_alone(lib_path: Path) -> None:
+    papers = make_papers(20)
+    library = Library.open(lib_path)
+    first = library.import_papers(papers, "feed.txt")
+    assert (first.total, first.new, first.updated) == (20, 20, 0)
+    library.set_starred(papers[5].id, True)
+    library.set_note(papers[6].id, "my note")
+    library.compact()
+    before = lib_path.read_bytes()
+
+    again = library.import_papers(papers, "feed.txt")
+
+    assert (again.source, again.total, again.new, again.updated) == ("feed.txt", 20, 0, 0)
+    assert lib_path.read_bytes() == before
+    reopened = Library.open(lib_path)
+    assert len(reopened) == 20
+    assert reopened.get(papers[5].id).state.starred
+    assert reopened.get(papers[6].id).state.note == "my note"
+
+
+def test_reimport_refreshes_a_github_link_that_appeared_later_but_never_state(
+    lib_path: Path,
+) -> None:
+    papers = make_papers(10)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "monday.txt")
+    target = papers[4]
+    library.update_state(target.id, starred=True, read=True, note="keep me", tags=["x"])
+    entry_before = library.get(target.id)
+
+    link = "https://github.com/someone/code"
+    later = dataclasses.replace(
+        target,
+        abstract=target.abstract + f" Code: {link}",
+        github=link,
+        links=(link,),
+        date="2024-04-30",
+        source="tuesday.txt",
+    )
+    result = library.import_papers([*papers[:4], later, *make_papers(2, start=50)], "tuesday.txt")
+
+    assert (result.total, result.new, result.updated) == (7, 2, 1)
+    for reader in (library, Library.open(lib_path)):
+        entry = reader.get(target.id)
+        assert entry.paper.github == link and entry.paper.links == (link,)
+        assert entry.paper.abstract.endswith(link)
+        assert entry.paper.date == target.date  # the first day is kept
+        assert entry.state == entry_before.state
+        assert (entry.added, entry.seq) == (entry_before.added, entry_before.seq)
+    assert stock_tinydb_docs(lib_path)[target.id]["github"] == link
+
+
+def test_a_later_feed_without_the_link_does_not_erase_it(lib_path: Path) -> None:
+    with_link = make_papers(3, github_every=1)
+    library = Library.open(lib_path)
+    library.import_papers(with_link, "a.txt")
+    result = library.import_papers([dataclasses.replace(with_link[0], github=None)], "b.txt")
+    assert result.updated == 0
+    assert library.get(with_link[0].id).paper.github == with_link[0].github
+
+
+def test_new_papers_get_the_next_feed_places_and_an_added_time(lib_path: Path) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(3), "a.txt")
+    library.import_papers(make_papers(4, start=2), "b.txt")
+    seqs = {e.paper.title.split(":")[0]: e.seq for e in library.entries()}
+    assert seqs["Synthetic paper 5"] == 6 and seqs["Synthetic paper 0"] == 1
+    added = datetime.fromisoformat(library.get(make_papers(1, start=5)[0].id).added)
+    assert added.utcoffset() is not None and added.utcoffset().total_seconds() == 0
+
+
+def test_entries_are_newest_day_first_undated_last_feed_order_within_a_day(
+    lib_path: Path,
+) -> None:
+    def paper(pid: str, date: str | None) -> Paper:
+        return Paper(id=pid, title=f"Title {pid}", abstract="a", date=date)
+
+    feed = [
+        paper("aaaa000001", "2024-03-11"),
+        paper("aaaa000002", None),
+        paper("aaaa000003", "2024-03-12"),
+        paper("aaaa000004", "2024-03-11"),
+        paper("aaaa000005", "2024-03-12"),
+    ]
+    library = Library.open(lib_path)
+    library.import_papers(feed, "f.txt")
+    expected = ["aaaa000003", "aaaa000005", "aaaa000001", "aaaa000004", "aaaa000002"]
+    assert [e.id for e in library.entries()] == expected
+    assert [e.id for e in Library.open(lib_path).entries()] == expected
+
+
+def test_resolve_by_unique_prefix(lib_path: Path) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(
+        [
+            Paper(id="abcd111111", title="One", abstract="."),
+            Paper(id="abcd222222", title="Two", abstract="."),
+            Paper(id="ef01234567", title="Three", abstract="."),
+        ],
+        "f.txt",
+    )
+    assert library.resolve("ef01").id == "ef01234567"
+    assert library.resolve(" ABCD1 ").id == "abcd111111"
+    assert library.resolve("abcd222222").id == "abcd222222"
+    with pytest.raises(LibraryError, match=r"ambiguous.*abcd111111, abcd222222"):
+        library.resolve("abcd")
+    with pytest.raises(LibraryError, match="too short"):
+        library.resolve("ef0")
+    with pytest.raises(LibraryError, match="no paper"):
+        library.resolve("9999")
+
+
+def test_state_changes_return_the_new_entry_and_survive_reopening(lib_path: Path) -> None:
+    papers = make_papers(5)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "f.txt")
+    version = library.version
+    entry = library.set_starred(papers[0].id, True)
+    assert entry.state.starred and library.get(papers[0].id) is entry
+    assert library.version > version
+    library.set_tags(papers[1].id, ["B", "a", "b", ""])
+    library.set_note(papers[2].id, "line one\nline two")
+    library.update_state(papers[3].id, read=True, starred=True)
+    assert library.pending() == 4
+
+    reopened = Library.open(lib_path)  # no close: the journal is replayed
+    assert reopened.get(papers[0].id).state.starred
+    assert reopened.get(papers[1].id).state.tags == ("b", "a")
+    assert reopened.get(papers[2].id).state.note == "line one\nline two"
+    state = reopened.get(papers[3].id).state
+    assert state.read and state.starred
+    assert reopened.counts().starred == 2 and reopened.counts().unread == 4
+
+
+def test_bad_state_changes_are_refused_without_writing(lib_path: Path) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(2), "f.txt")
+    pid = library.entries()[0].id
+    with pytest.raises(ValueError, match="not state fields"):
+        library.update_state(pid, title="new title")
+    with pytest.raises(TypeError):
+        library.set_tags(pid, "not-a-list")
+    with pytest.raises(KeyError):
+        library.set_starred("0000000000", True)
+    assert library.pending() == 0
+
+
+def test_a_list_from_entries_is_not_changed_under_the_caller(lib_path: Path) -> None:
+    papers = make_papers(4)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "f.txt")
+    shown = library.entries()
+    snapshot = list(shown)
+    library.set_starred(shown[2].id, True)
+    assert shown == snapshot
+    fresh = library.entries()
+    assert fresh[2].state.starred and fresh[2].id == shown[2].id
+    assert [e.id for e in fresh] == [e.id for e in shown]
+
+
+def test_compact_folds_the_journal_into_the_file(lib_path: Path) -> None:
+    papers = make_papers(3)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "f.txt")
+    library.set_starred(papers[1].id, True)
+    journal = lib_path.with_name("library.json.journal")
+    assert journal.stat().st_size > 0
+    assert stock_tinydb_docs(lib_path)[papers[1].id]["starred"] is False
+
+    library.compact()
+
+    assert library.pending() == 0 and journal.stat().st_size == 0
+    assert stock_tinydb_docs(lib_path)[papers[1].id]["starred"] is True
+
+
+def test_setters_from_one_thread_while_another_compacts_lose_nothing(lib_path: Path) -> None:
+    papers = make_papers(30)
+    library = Library.open(lib_path)
+    library.import_papers(papers, "f.txt")
+    stop = threading.Event()
+
+    def compact_repeatedly() -> None:
+        while not stop.is_set():
+            library.compact()
+
+    worker = threading.Thread(target=compact_repeatedly)
+    worker.start()
+    try:
+        for k in range(300):
+            library.set_note(papers[k % 30].id, f"note {k}")
+    finally:
+        stop.set()
+        worker.join()
+    reopened = Library.open(lib_path)
+    for i, paper in enumerate(papers):
+        assert reopened.get(paper.id).state.note == f"note {270 + i}"
+
+
+def test_new_library_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "library.json"
+    library = Library.open(path)
+    library.import_papers(make_papers(2), "f.txt")
+    library.set_starred(library.entries()[0].id, True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for sibling in ("library.json.journal", "library.json.lock"):
+        assert stat.S_IMODE((path.parent / sibling).stat().st_mode) == 0o600
+    library.compact()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "library.json",
+        "library.json.journal",
+        "library.json.lock",
+    ]
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    Library.open(folder / "library.json")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "library.json").stat().st_mode) == 0o600
