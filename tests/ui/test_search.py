@@ -1,0 +1,185 @@
+"""Searching as you type, with every operator of the query language, and the quick filters."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from readlist.app import ReadlistApp
+from readlist.core.models import Entry
+from readlist.core.query import parse_query, search
+from readlist.core.store import Library
+
+from .conftest import SIZE, main_screen, paper_list, settle, shown_titles, status, visible_rows
+
+
+async def type_query(pilot: object, app: ReadlistApp, text: str) -> None:
+    """Focus the bar with `/` and set its text, as typing would."""
+    field = main_screen(app).query_one("#search-input", Input)
+    if not field.has_focus:
+        await pilot.press("slash")  # type: ignore[attr-defined]
+        assert field.has_focus
+    field.value = text
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+def prepare(library: Library) -> dict[str, Entry]:
+    """Give some papers state so every operator has something to find."""
+    entries = library.entries()
+    starred, read, noted = entries[2], entries[5], entries[7]
+    library.set_starred(starred.id, True)
+    library.set_read(read.id, True)
+    library.set_note(noted.id, "Compare with the zebra paper")
+    library.set_tags(entries[9].id, ["robotics", "to read"])
+    return {"starred": starred, "read": read, "noted": noted, "tagged": entries[9]}
+
+
+async def test_typing_filters_the_list_as_you_type(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "m", "e", "r", "g")
+        await settle(pilot)
+        merg = len(paper_list(app).entries)
+        await pilot.press("i", "n", "g")
+        await settle(pilot)
+        titles = shown_titles(app)
+        assert 0 < len(titles) <= merg < 86
+        for entry in paper_list(app).entries:
+            assert "merging" in (entry.paper.title + " " + entry.paper.abstract).lower()
+        assert status(app).endswith(f"· {len(titles)} of 86")
+        await pilot.press("enter")
+        assert paper_list(app).has_focus
+        assert len(shown_titles(app)) == len(titles)  # Enter keeps the filter
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert len(shown_titles(app)) == 86
+        assert status(app) == "86 papers · 86 unread · 0 starred"
+        assert paper_list(app).has_focus
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "diffusion",
+        '"model merging"',
+        "learning -reinforcement",
+        "is:starred",
+        "is:unstarred",
+        "is:read",
+        "is:unread",
+        "has:code",
+        "has:note",
+        "zebra",
+        "tag:robotics",
+        'tag:"to read"',
+        "date:2026-03-12",
+        "date:1999",
+        "has:code -is:read learning",
+    ],
+)
+async def test_each_operator(library: Library, query: str) -> None:
+    prepare(library)
+    expected = [e.id for e in search(library.entries(), parse_query(query))]
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, query)
+        assert [e.id for e in paper_list(app).entries] == expected
+        assert status(app).endswith(f"{len(expected)} of 86")
+        if not expected:
+            assert "No papers match." in visible_rows(app)[0]
+
+
+async def test_operators_find_what_the_user_did(library: Library) -> None:
+    done = prepare(library)
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for query, entry in [
+            ("is:starred", done["starred"]),
+            ("is:read", done["read"]),
+            ("has:note", done["noted"]),
+            ("tag:robotics", done["tagged"]),
+        ]:
+            await type_query(pilot, app, query)
+            assert [e.id for e in paper_list(app).entries] == [entry.id], query
+
+
+async def test_malformed_query_shows_error_and_keeps_last_results(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, "diffusion")
+        good = shown_titles(app)
+        await type_query(pilot, app, "diffusion is:bogus")
+        error = main_screen(app).query_one("#search-error")
+        assert error.display
+        assert "bogus" in str(error.render())
+        assert shown_titles(app) == good
+        await type_query(pilot, app, 'diffusion "open')
+        assert error.display and shown_titles(app) == good
+        await type_query(pilot, app, "diffusion model")
+        assert not error.display
+
+
+async def test_matched_words_are_highlighted(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, "merging")
+        widget = paper_list(app)
+        entry = widget.entries[0]
+        row = widget.render_row(entry, 0, 60)
+        match_style = widget.get_component_rich_style("paper-list--match")
+        start = row.plain.lower().index("merging")
+        styled = [s for s in row.spans if s.start <= start < s.end and s.style == match_style]
+        assert styled, "the matched word carries the match style"
+        detail = main_screen(app).query_one("#detail-abstract")
+        assert detail.visual is not None
+
+
+async def test_quick_filters_cycle(library: Library) -> None:
+    done = prepare(library)
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert all(not e.state.read for e in paper_list(app).entries)
+        assert len(shown_titles(app)) == 85
+        assert "filter: unread" in status(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert [e.id for e in paper_list(app).entries] == [done["starred"].id]
+        await pilot.press("f")
+        await settle(pilot)
+        assert len(shown_titles(app)) == sum(1 for e in library.entries() if e.paper.github)
+        await pilot.press("f")
+        await settle(pilot)
+        assert len(shown_titles(app)) == 86
+        assert status(app) == "86 papers · 85 unread · 1 starred"
+
+
+async def test_filter_and_query_combine(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "f", "f")  # with code
+        await type_query(pilot, app, "learning")
+        expected = search(library.entries(), parse_query("has:code learning"))
+        assert [e.id for e in paper_list(app).entries] == [e.id for e in expected]
+
+
+async def test_cursor_stays_on_the_same_paper_when_results_change(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, app, "learning")
+        await pilot.press("enter", "j", "j")
+        kept = paper_list(app).current
+        assert kept is not None and paper_list(app).cursor == 2
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert len(shown_titles(app)) == 86
+        assert paper_list(app).current == kept
