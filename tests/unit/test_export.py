@@ -1,0 +1,188 @@
+"""Exports as the researcher's other tools read them: bibtexparser, the csv module, json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bibtexparser.entrypoint import parse_string
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+
+from readlist.cli import main
+from readlist.core.export import (
+    FORMATS,
+    citation_key,
+    export_entries,
+    to_bibtex,
+    to_csv,
+    to_json,
+    to_markdown,
+)
+from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, paper_id
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_feed.txt"
+
+HOSTILE_TITLES = [
+    "Plain Title: A Study",
+    "100% of {Braces} & $Money$ #1 under_score ~tilde^ caret \\backslash",
+    "Unbalanced } brace { here }}",
+    "Ünïcödé — “quotes” and 漢字 and emoji 🚀",
+    '=HYPERLINK("http://evil") formula',
+    'Commas, "quotes", and\nnewlines',
+    "[bold]Rich[/] *markdown* `code` <b>html</b> | pipe",
+]
+
+
+def make(title: str, **state: object) -> Entry:
+    paper = Paper(
+        paper_id(title),
+        title,
+        "Abstract with 50% {odd} text & a link https://example.org/x_y.",
+        "2024-03-12",
+        "https://github.com/owner/repo",
+        ("https://github.com/owner/repo", "https://example.org/x_y"),
+        "feed.txt",
+    )
+    return Entry(paper, PaperState(**state), "2024-03-12T10:00:00+00:00", 1)  # type: ignore[arg-type]
+
+
+ENTRIES = [
+    make(title, starred=i % 2 == 0, read=i % 3 == 0, note=f"note {i}\nline two", tags=("ml", "x y"))
+    for i, title in enumerate(HOSTILE_TITLES)
+]
+
+
+def latex_to_text(value: str) -> str:
+    """What LaTeX would print; pylatexenc renders \\textasciicircum as U+02C6, LaTeX as ^."""
+    text = str(LatexNodes2Text().latex_to_text(value)).replace("\u02c6", "^")
+    return " ".join(text.split())
+
+
+def test_bibtex_parses_back_with_every_title() -> None:
+    library = parse_string(to_bibtex(ENTRIES))
+    assert library.failed_blocks == []
+    assert len(library.entries) == len(ENTRIES)
+    for parsed, entry in zip(library.entries, ENTRIES, strict=True):
+        assert parsed.entry_type == "misc"
+        assert parsed.key == citation_key(entry)
+        title = parsed.fields_dict["title"].value
+        assert latex_to_text(title) == " ".join(entry.paper.title.split())
+        assert parsed.fields_dict["year"].value == "2024"
+        assert parsed.fields_dict["month"].value == "mar"
+        assert parsed.fields_dict["url"].value == "https://github.com/owner/repo"
+        assert latex_to_text(parsed.fields_dict["keywords"].value) == "ml, x y"
+        assert latex_to_text(parsed.fields_dict["note"].value) == " ".join(entry.state.note.split())
+
+
+def test_bibtex_keys_are_stable_unique_and_plain() -> None:
+    keys = [citation_key(e) for e in ENTRIES]
+    assert len(set(keys)) == len(keys)
+    assert keys[0] == f"plain2024_{ENTRIES[0].id}"
+    assert all(k.replace("_", "").isalnum() and k.isascii() for k in keys)
+    renamed = ENTRIES[0].with_state(starred=False, note="changed", tags=["new"])
+    assert citation_key(renamed) == keys[0]
+
+
+def test_bibtex_without_date_or_links() -> None:
+    bare = Entry(Paper(paper_id("The Bare Paper"), "The Bare Paper", ""), PaperState())
+    (parsed,) = parse_string(to_bibtex([bare])).entries
+    assert parsed.key == f"bare_{bare.id}"
+    assert set(parsed.fields_dict) == {"title"}
+
+
+def test_csv_is_rfc4180_and_reads_back() -> None:
+    text = to_csv(ENTRIES)
+    assert text.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert tuple(rows[0]) == DOC_FIELDS
+    assert len(rows) == len(ENTRIES) + 1
+    for row, entry in zip(rows[1:], ENTRIES, strict=True):
+        record = dict(zip(DOC_FIELDS, row, strict=True))
+        expected_title = entry.paper.title
+        if expected_title.startswith("="):
+            expected_title = "'" + expected_title  # never a live spreadsheet formula
+        assert record["title"] == expected_title
+        assert record["note"] == entry.state.note
+        assert record["starred"] == ("true" if entry.state.starred else "false")
+        assert record["tags"] == "ml; x y"
+
+
+def test_json_is_the_list_json_documents() -> None:
+    docs = json.loads(to_json(ENTRIES))
+    assert docs == [e.to_doc() for e in ENTRIES]
+    assert all(tuple(d) == DOC_FIELDS for d in docs)
+
+
+def test_markdown_checklist() -> None:
+    text = to_markdown(ENTRIES[:2])
+    lines = text.splitlines()
+    assert lines[0] == "# readlist: 2 papers"
+    first, second = ENTRIES[0], ENTRIES[1]
+    assert f"- [x] ⭐ {first.paper.title}" in lines  # read and starred
+    assert "  - Code: <https://github.com/owner/repo>" in lines
+    assert "  - Date: 2024-03-12" in lines
+    assert "  - Tags: ml, x y" in lines
+    assert "  - Note: note 0" in lines and "    line two" in lines
+    assert any(line.startswith("- [ ] ") and "Braces" in line for line in lines)
+    assert second.state.read is False
+
+
+def test_markdown_escapes_markup_in_titles() -> None:
+    entry = ENTRIES[-1]
+    text = to_markdown([entry])
+    assert "\\[bold\\]Rich\\[/\\] \\*markdown\\* \\`code\\` \\<b\\>html\\</b\\> \\| pipe" in text
+
+
+def test_unknown_format_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_entries(ENTRIES, "docx")
+    assert set(FORMATS) == {"md", "bibtex", "csv", "json"}
+
+
+# ----------------------------------------------------------------- the export subcommand
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "library.json"
+    assert main(["import", "--db", str(path), str(SAMPLE)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def test_export_bibtex_to_file_has_every_sample_paper(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "papers.bib"
+    assert main(["export", "--db", str(db), "--format", "bibtex", "-o", str(out)]) == 0
+    library = parse_string(out.read_text(encoding="utf-8"))
+    assert library.failed_blocks == []
+    assert len(library.entries) == 86
+    assert len({e.key for e in library.entries}) == 86
+
+
+def test_export_query_to_stdout_as_a_subprocess(db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "readlist", "export", "--db", str(db), "-f", "csv", "has:code"],
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
+    assert len(rows) == 19
+    assert all(row["github"].startswith("https://github.com/") for row in rows)
+
+
+def test_export_errors_exit_2(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--db", str(db), "-f", "md", "is:bogus"]) == 2
+    assert capsys.readouterr().err.startswith("readlist: is:bogus")
+    missing = tmp_path / "no" / "such" / "folder" / "x.md"
+    assert main(["export", "--db", str(db), "-f", "md", "-o", str(missing)]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["export", "--db", str(db), "-f", "docx"]) == 2
