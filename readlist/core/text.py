@@ -34,6 +34,21 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: The same plus tab and newline, for text that must stay on one line.
 _CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+#: C0 controls (except tab and newline) and DEL as UTF-8 bytes, for a fast presence check.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
+def _has_controls(s: str) -> bool:
+    """Whether `_CONTROLS` would find anything, by C-speed byte operations instead of a scan.
+
+    A regex scan costs ~5 ns a character, a noticeable share of parsing a large feed. In UTF-8,
+    C0 controls and DEL are single bytes and C1 controls start with byte 0xC2.
+    """
+    data = s.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        return True
+    return b"\xc2" in data and _CONTROLS.search(s) is not None
+
 
 def _is_binary(data: bytes) -> bool:
     """True when too many bytes are ones that text never holds (random, compressed, executable)."""
@@ -41,11 +56,27 @@ def _is_binary(data: bytes) -> bool:
     return odd > len(data) * _BINARY_SHARE
 
 
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read bytes that are not UTF-8 as cp1252 (latin-1 where undefined)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    try:
+        return bad.decode("cp1252"), error.end
+    except UnicodeDecodeError:
+        return bad.decode("latin-1"), error.end
+
+
+codecs.register_error("readlist-cp1252", _cp1252_fallback)
+
+
 def decode_text(data: bytes, source: str = "input") -> tuple[str, str]:
     """Decode feed bytes; return (text, encoding name).
 
-    UTF-8 first (a BOM is dropped), then cp1252, then latin-1, which decodes anything. UTF-16 and
-    UTF-32 are read when they start with a byte-order mark. Raises `FeedError` for binary data.
+    UTF-8 (a BOM is dropped). Bytes that are not UTF-8 are read as cp1252, falling back to
+    latin-1 for the five bytes cp1252 leaves undefined, so a UTF-8 file with a few pasted cp1252
+    bytes keeps its UTF-8 characters; the encoding is then reported as "cp1252". UTF-16 and UTF-32
+    are read when they start with a byte-order mark. Raises `FeedError` for binary data.
     """
     from readlist.core.feeds import FeedError  # feeds imports this module
 
@@ -58,11 +89,7 @@ def decode_text(data: bytes, source: str = "input") -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return data.decode("utf-8-sig", errors="readlist-cp1252"), "cp1252"
 
 
 def clean_text(s: str, keep_lines: bool = False) -> str:
@@ -74,6 +101,6 @@ def clean_text(s: str, keep_lines: bool = False) -> str:
     if "\x1b" in s:
         s = _ESCAPES.sub("", s)
     if keep_lines:
-        return _CONTROLS.sub("", s) if _CONTROLS.search(s) else s
+        return _CONTROLS.sub("", s) if _has_controls(s) else s
     s = s.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return _CONTROLS_AND_BREAKS.sub("", s) if _CONTROLS_AND_BREAKS.search(s) else s

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from readlist.core.links import extract_links, github_link
-from readlist.core.models import Paper, normalise_title, paper_id
+from readlist.core.models import Paper, paper_id
 from readlist.core.text import clean_text
 
 #: Longest paragraph taken as a title; real titles stay well under 200 characters.
@@ -48,14 +48,11 @@ def _separator_pattern(ws: str) -> str:
 
 #: A whole paragraph that is a separator (used with fullmatch; may wrap over lines).
 _SEPARATOR_PARAGRAPH = re.compile(r"\s*" + _separator_pattern(r"\s") + r"\s*", re.IGNORECASE)
-#: A separator line inside a paragraph.
-_SEPARATOR_LINE = re.compile(
-    r"^[^\S\n]*" + _separator_pattern(r"[^\S\n]") + r"[^\S\n]*$", re.IGNORECASE | re.MULTILINE
-)
+#: Longer lines are never taken for separators on their own: matching every line of a
+#: hard-wrapped abstract against `_SEPARATOR_PARAGRAPH` would cost more than the rest of parsing.
+_LINE_MAX = 64
 #: One or more blank (empty or whitespace-only) lines: the break between paragraphs.
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
-#: A line break with the spaces around it, joined into one space.
-_LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,26 +93,28 @@ def _resolve_day(match: re.Match[str], today: datetime.date) -> _Separator | Non
 def _tokenise(text: str, today: datetime.date) -> list[_Token]:
     """Paragraphs (stripped, inner newlines kept) and separators, in file order."""
     tokens: list[_Token] = []
+    lines = text.split("\n")
+    start = 0
+    for number in [n for n, line in enumerate(lines) if len(line) <= _LINE_MAX]:
+        match = _SEPARATOR_PARAGRAPH.fullmatch(lines[number])
+        separator = _resolve_day(match, today) if match else None
+        if separator is not None:
+            _add_paragraphs("\n".join(lines[start:number]), today, tokens)
+            tokens.append(separator)
+            start = number + 1
+    _add_paragraphs("\n".join(lines[start:]), today, tokens)
+    return tokens
 
-    def add_paragraph(paragraph: str) -> None:
-        paragraph = paragraph.strip()
+
+def _add_paragraphs(text: str, today: datetime.date, tokens: list[_Token]) -> None:
+    """Split text without separator lines at blank lines; a paragraph may still be a wrapped one."""
+    for block in _BLANK_LINES.split(text):
+        paragraph = block.strip()
         if not paragraph:
-            return
+            continue
         match = _SEPARATOR_PARAGRAPH.fullmatch(paragraph)
         separator = _resolve_day(match, today) if match else None
         tokens.append(paragraph if separator is None else separator)
-
-    for block in _BLANK_LINES.split(text):
-        start = 0
-        if "\n" in block.strip():
-            for match in _SEPARATOR_LINE.finditer(block):
-                separator = _resolve_day(match, today)
-                if separator is not None:
-                    add_paragraph(block[start : match.start()])
-                    tokens.append(separator)
-                    start = match.end()
-        add_paragraph(block[start:])
-    return tokens
 
 
 def _looks_like_title(paragraph: str) -> bool:
@@ -123,7 +122,12 @@ def _looks_like_title(paragraph: str) -> bool:
 
 
 def _join_lines(paragraph: str) -> str:
-    return _LINE_BREAK.sub(" ", paragraph) if "\n" in paragraph else paragraph
+    """A hard-wrapped paragraph as one line (no line in a paragraph is blank)."""
+    return " ".join(map(str.strip, paragraph.split("\n"))) if "\n" in paragraph else paragraph
+
+
+#: The id of a title with no letters or digits at all (`---`, `***`): not a paper.
+_NO_TITLE_ID = paper_id("")
 
 
 class _Collector:
@@ -139,10 +143,10 @@ class _Collector:
 
     def add(self, title: str, abstract: str, date: str | None) -> str | None:
         """Add a paper; return its id, or None if it was a repeat or has no real title."""
-        if not normalise_title(title):
+        key = paper_id(title)
+        if key == _NO_TITLE_ID:
             self.untitled += 1
             return None
-        key = paper_id(title)
         if key in self.papers:
             self.repeated += 1
             return None
