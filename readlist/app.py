@@ -19,15 +19,9 @@ from textual.theme import Theme
 
 from readlist.config import Config, save_theme
 from readlist.core.store import Library, LibraryError
+from readlist.paths import stylesheet_path
 from readlist.screens.main import MainScreen
 from readlist.widgets.paper_list import PaperList
-
-
-def stylesheet_path() -> Path:
-    """The stylesheet: inside the package when installed from a wheel, else the checkout's."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "styles" / "readlist.tcss"
-    return packaged if packaged.exists() else here.parent / "styles" / "readlist.tcss"
 
 
 class ReadlistApp(App[None]):

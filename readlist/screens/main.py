@@ -337,15 +337,15 @@ class MainScreen(Screen[None]):
         entry = self.current
         if entry is None:
             return
-        from readlist.external_editor import edit_in_editor
+        from readlist.external_editor import EditorError, edit_in_editor
 
         try:
             note = edit_in_editor(self.app, entry.state.note)
-        except Exception as error:  # the editor's failure is the user's to read, not a crash
-            self.notify(f"Note not changed: {error}", severity="error")
+        except EditorError as error:
+            self.notify(str(error), severity="error", markup=False)
             return
         if note is None:
-            self.notify("Note not changed: the editor failed or was not found", severity="warning")
+            self.notify("Note unchanged")
             return
         self._save_note(entry.id, note)
 
@@ -413,10 +413,12 @@ class MainScreen(Screen[None]):
         self._copy(links[0])
 
     def _copy(self, url: str) -> None:
-        from readlist.clipboard import copy_text
+        from readlist.clipboard import copy_link
 
-        result = copy_text(self.app, url)
-        self.notify(result.message, severity="information" if result.system else "warning")
+        result = copy_link(self.app, url)
+        self.notify(
+            result.message, severity="information" if result.system else "warning", markup=False
+        )
 
     def action_open_in_browser(self) -> None:
         entry = self.current

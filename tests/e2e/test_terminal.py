@@ -1,0 +1,140 @@
+"""The installed `readlist` in a real terminal: tmux runs it, the test types and reads the screen.
+
+It imports sample_feed.txt into a temporary library, searches, stars, annotates and quits, then
+checks the library file with stock TinyDB, the way any other tool would read it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+pytestmark = pytest.mark.e2e
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_feed.txt"
+EXIT_MARK = "READLIST-EXITED"
+
+
+def need_tool(name: str) -> str:
+    """The program's path, or skip locally / fail under CI (which installs it).
+
+    A copy of tests/conftest.py's helper: conftest modules cannot be imported by name reliably.
+    """
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install {name}); .ci/run installs it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def installed_readlist() -> str:
+    """The console script installed next to this Python (`pip install -e .` by the Makefile)."""
+    script = Path(sys.executable).parent / "readlist"
+    if not script.exists():
+        message = f"{script} is missing: run `pip install -e .` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(script)
+
+
+class Terminal:
+    """One private tmux server running one command in a 120x40 window."""
+
+    def __init__(self, tmux: str, socket: str) -> None:
+        self.base = [tmux, "-L", socket, "-f", "/dev/null"]
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run(
+            [*self.base, *args], capture_output=True, text=True, timeout=10, check=True
+        )
+        return done.stdout
+
+    def start(self, command: str, width: int = 120, height: int = 40) -> None:
+        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), command)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.run("send-keys", "-t", "t", key)
+            time.sleep(0.15)
+
+    def literal(self, text: str) -> None:
+        self.run("send-keys", "-t", "t", "-l", text)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if test(text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
+
+    def kill(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=10, check=False)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(need_tool("tmux"), f"readlist-e2e-{os.getpid()}-{tmp_path.name}")
+    yield term
+    term.kill()
+
+
+def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
+    readlist = installed_readlist()
+    db = tmp_path / "library.json"
+    home = tmp_path / "home"
+    home.mkdir()
+    env = f"env TERM=xterm-256color HOME={shlex.quote(str(home))} VISUAL= EDITOR="
+    command = (
+        f"{env} {shlex.quote(readlist)} --db {shlex.quote(str(db))} {shlex.quote(str(SAMPLE))};"
+        f" echo {EXIT_MARK}=$?; sleep 60"
+    )
+    terminal.start(command)
+    terminal.wait_for(lambda s: "86 papers · 86 unread · 0 starred" in s, "the list")
+
+    terminal.keys("/")
+    terminal.literal("model merging")
+    shown = terminal.wait_for(lambda s: " of 86" in s, "search results")
+    assert "Merging" in shown
+    terminal.keys("Enter", "s")
+    terminal.wait_for(lambda s: "1 starred" in s, "the star in the status line")
+
+    terminal.keys("a")
+    terminal.wait_for(lambda s: "ctrl+s save" in s, "the note editor")
+    terminal.literal("Compare with [bold]TIES[/] merging")
+    terminal.keys("C-s")
+    after = terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")
+    assert "★•✎" in after
+    assert "[bold]TIES[/]" in after  # the detail pane shows the note as text, not markup
+
+    terminal.keys("q")
+    final = terminal.wait_for(lambda s: EXIT_MARK in s, "readlist to exit")
+    assert f"{EXIT_MARK}=0" in final
+
+    db_file = TinyDB(db)
+    try:
+        papers = db_file.table("papers").all()
+    finally:
+        db_file.close()
+    assert len(papers) == 86
+    starred = [p for p in papers if p["starred"]]
+    assert len(starred) == 1
+    assert "merging" in (starred[0]["title"] + starred[0]["abstract"]).lower()
+    assert starred[0]["note"] == "Compare with [bold]TIES[/] merging"
