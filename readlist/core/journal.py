@@ -20,7 +20,13 @@ from typing import Any, Literal
 
 import orjson
 
-from readlist.core.storage import LibraryError, describe_os_error, fsync_folder
+from readlist.core.storage import (
+    LibraryError,
+    commit_temp,
+    describe_os_error,
+    fsync_folder,
+    write_temp,
+)
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,30 @@ class Journal:
             os.close(fd)
         self.forget()
         self.inode = inode
+
+    def drop_head(self, folded_end: int, folded_lines: int) -> None:
+        """Remove the first `folded_end` bytes (now in the library file), keeping later lines.
+
+        Used by a compaction that wrote the file without holding the lock: lines appended while
+        it wrote stay. A new journal file replaces the old one, so other processes see a new
+        inode and reload. Raises LibraryError; then the old journal stays, which is harmless.
+        """
+        if folded_end == 0:
+            return
+        if folded_end == self.size_seen == self.offset:
+            self.truncate()
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(folded_end)
+                tail = handle.read()
+        except OSError as exc:
+            raise self._not_saved(exc) from None
+        commit_temp(write_temp(self.path, tail), self.path)
+        self.inode = os.stat(self.path).st_ino
+        self.offset -= folded_end
+        self.size_seen -= folded_end  # lines past what we had seen stay unread: `status` says so
+        self.lines -= folded_lines
 
     def _not_saved(self, exc: OSError) -> LibraryError:
         return LibraryError(

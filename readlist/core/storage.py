@@ -203,18 +203,24 @@ def write_library(path: Path, entries: Iterable[Entry], other_tables: dict[str, 
 
 
 def atomic_write(path: Path, data: bytes) -> FileSig:
-    """Write `data` to a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
+    """Write `data` beside `path`, then rename it over `path`: readers see old or new, not half."""
+    return commit_temp(write_temp(path, data), path)
 
-    A new file is 0600; a replaced file keeps its mode. A reader sees the old bytes or the new ones.
+
+def write_temp(path: Path, data: bytes) -> str:
+    """Write and fsync `data` to a new temp file beside `path` (0600, or `path`'s own mode).
+
+    The name carries our pid so `remove_stale_temp_files` can tell a dead writer's leftovers.
     """
-    folder = path.parent
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         mode = 0o600
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+        )
         try:
             os.fchmod(fd, mode)
             view = memoryview(data)
@@ -223,19 +229,49 @@ def atomic_write(path: Path, data: bytes) -> FileSig:
             os.fsync(fd)
         finally:
             os.close(fd)
+        return tmp
+    except OSError as exc:
+        if tmp is not None:
+            discard_temp(tmp)
+        raise _not_saved(path, exc) from None
+
+
+def commit_temp(tmp: str, path: Path) -> FileSig:
+    """Rename a temp file from `write_temp` over `path` and make the rename durable."""
+    try:
         os.replace(tmp, path)
-        tmp = None
-        fsync_folder(folder)
+        fsync_folder(path.parent)
         return sig_of(os.stat(path))
     except OSError as exc:
-        raise LibraryError(
-            f"{path}: could not save the library ({describe_os_error(exc)}); "
-            "the file on disk is unchanged"
-        ) from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        discard_temp(tmp)
+        raise _not_saved(path, exc) from None
+
+
+def discard_temp(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def _not_saved(path: Path, exc: OSError) -> LibraryError:
+    return LibraryError(
+        f"{path}: could not save the library ({describe_os_error(exc)}); "
+        "the file on disk is unchanged"
+    )
+
+
+def ensure_folder(path: Path) -> None:
+    """Create the library's folder (0700: notes are private) if it is missing."""
+    folder = path.parent
+    if not folder.exists():
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+            os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise LibraryError(
+                f"{path}: cannot create its folder ({describe_os_error(exc)})"
+            ) from None
+    elif not folder.is_dir():
+        raise LibraryError(f"{path}: {folder} is not a folder")
 
 
 def fsync_folder(folder: Path) -> None:
@@ -248,7 +284,20 @@ def fsync_folder(folder: Path) -> None:
 
 
 def remove_stale_temp_files(path: Path) -> None:
-    """Delete temp files a killed writer left; call only while holding the library lock."""
+    """Delete temp files whose writer process is gone (killed mid-write); others are in use."""
     for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = leftover.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and _process_alive(int(pid)):
+            continue
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

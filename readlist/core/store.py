@@ -22,17 +22,23 @@ from typing import Any
 
 import filelock
 
+from readlist.core.changes import clean_state_fields, merge_content
 from readlist.core.journal import Journal
-from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags
+from readlist.core.models import Entry, Paper, PaperState
 from readlist.core.storage import (
     FileSig,
     LibraryError,
     ReadOnlyError,
+    commit_temp,
     describe_os_error,
+    discard_temp,
+    encode_library,
+    ensure_folder,
     file_sig,
     read_library,
     remove_stale_temp_files,
     write_library,
+    write_temp,
 )
 
 __all__ = ["Counts", "ImportResult", "Library", "LibraryError", "ReadOnlyError"]
@@ -69,7 +75,12 @@ class Library:
         self.read_only = read_only
         self.version = 0
         self._lock = lock
+        # `_writer` serialises this process's disk work (it is held with the file lock; filelock
+        # itself is not thread-safe here); `_mutex` guards memory and is only held briefly, so the
+        # UI thread can read while a worker thread waits for the file lock or writes.
+        self._writer = threading.RLock()
         self._mutex = threading.RLock()
+        self._compacting = threading.Lock()
         self._journal = Journal(path.with_name(path.name + ".journal"))
         self._by_id: dict[str, Entry] = {}
         self._other_tables: dict[str, Any] = {}
@@ -92,16 +103,7 @@ class Library:
         if path.is_dir():
             raise LibraryError(f"{path}: is a folder, not a library file")
         folder = path.parent
-        if not folder.exists():
-            try:
-                folder.mkdir(mode=0o700, parents=True)
-                os.chmod(folder, 0o700)
-            except OSError as exc:
-                raise LibraryError(
-                    f"{path}: cannot create its folder ({describe_os_error(exc)})"
-                ) from None
-        elif not folder.is_dir():
-            raise LibraryError(f"{path}: {folder} is not a folder")
+        ensure_folder(path)
         exists = path.exists()
         writable = os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
         if not exists and not writable:
@@ -211,17 +213,18 @@ class Library:
 
     def update_state(self, paper_id: str, **fields: Any) -> Entry:
         """Change some state fields of one paper; returns once the change is on disk."""
-        values = _clean_state_fields(fields)
+        values = clean_state_fields(fields)
         self._refuse_if_read_only()
-        with self._mutex, self._locked(LOCK_TIMEOUT):
+        with self._locked(LOCK_TIMEOUT):
             self._sync()
             entry = self._by_id[paper_id]
             changed = entry.with_state(**values)
             if changed.state == entry.state:
                 return entry
             self._journal.append(paper_id, values)
-            self._replace(changed)
-            self.version += 1
+            with self._mutex:
+                self._replace(changed)
+                self.version += 1
             return changed
 
     # ----------------------------------------------------------------- import and compaction
@@ -232,7 +235,7 @@ class Library:
         Writes the whole file (folding in the journal) only if something changed.
         """
         self._refuse_if_read_only()
-        with self._mutex, self._locked(LOCK_TIMEOUT):
+        with self._locked(LOCK_TIMEOUT):
             self._sync()
             by_id = dict(self._by_id)
             next_seq = max((e.seq for e in by_id.values()), default=0) + 1
@@ -248,65 +251,104 @@ class Library:
                     next_seq += 1
                     new_ids.add(paper.id)
                     continue
-                merged = _merge_content(old.paper, paper)
+                merged = merge_content(old.paper, paper)
                 if merged != old.paper:
                     by_id[paper.id] = Entry(merged, old.state, old.added, old.seq)
                     if paper.id not in new_ids:
                         updated_ids.add(paper.id)
             if new_ids or updated_ids:
                 self._write_file(by_id)
-                self._by_id = by_id
-                self._content_changed()
+                with self._mutex:
+                    self._by_id = by_id
+                    self._content_changed()
             return ImportResult(source, len(papers), len(new_ids), len(updated_ids))
 
     def compact(self) -> None:
-        """Fold the journal into the TinyDB file (atomic rewrite), then empty the journal."""
+        """Fold the journal into the TinyDB file (atomic rewrite), keeping later journal lines.
+
+        The slow part (encoding and writing the whole file) runs without the lock, so changes
+        made meanwhile, here or in another process, only wait for the short locked steps.
+        """
         self._refuse_if_read_only()
-        with self._mutex, self._locked(LOCK_TIMEOUT):
-            self._sync()
-            if self._journal.lines or self._journal.status() != "same":
-                self._write_file(self._by_id)
+        with self._compacting:
+            with self._locked(LOCK_TIMEOUT):
+                self._sync()
+                if not self._journal.lines:
+                    return
+                with self._mutex:
+                    snapshot = sorted(self._by_id.values(), key=lambda e: e.seq)
+                base_sig, other_tables = self._file_sig, self._other_tables
+                journal, folded_end, folded_lines = (
+                    self._journal,
+                    self._journal.offset,
+                    self._journal.lines,
+                )
+            tmp = write_temp(self.path, encode_library(snapshot, other_tables))
+            committed = False
+            try:
+                with self._locked(LOCK_TIMEOUT):
+                    if (
+                        file_sig(self.path) != base_sig
+                        or self._journal is not journal
+                        or journal.status() == "reset"
+                    ):
+                        return  # someone else compacted or imported meanwhile: theirs stands
+                    self._file_sig = commit_temp(tmp, self.path)
+                    committed = True
+                    journal.drop_head(folded_end, folded_lines)
+            finally:
+                if not committed:
+                    discard_temp(tmp)
 
     def refresh(self) -> bool:
-        """Pick up other processes' changes; cheap (two stats) when there are none."""
-        with self._mutex:
-            if self._file_sig == file_sig(self.path) and self._journal.status() == "same":
-                return False
+        """Pick up other processes' changes; cheap (two stats) when there are none.
+
+        Never waits long: if this process or another is busy writing, it tries again next time.
+        """
+        if self._file_sig == file_sig(self.path) and self._journal.status() == "same":
+            return False
+        if not self._writer.acquire(blocking=False):
+            return False
+        try:
             if self._lock is None:
                 return self._sync()
             try:
                 self._lock.acquire(timeout=REFRESH_LOCK_TIMEOUT)
             except filelock.Timeout:
-                return False  # another process is mid-write: look again on the next tick
+                return False
             try:
                 return self._sync()
             finally:
                 self._lock.release()
+        finally:
+            self._writer.release()
 
     # ----------------------------------------------------------------- internals
 
     @contextlib.contextmanager
     def _locked(self, timeout: float) -> Iterator[None]:
-        if self._lock is None:
-            yield
-            return
-        try:
-            self._lock.acquire(timeout=timeout)
-        except filelock.Timeout:
-            raise LibraryError(f"{self.path}: locked by another process for too long") from None
-        except OSError as exc:
-            raise LibraryError(f"{self.path}: cannot lock ({describe_os_error(exc)})") from None
-        try:
-            yield
-        finally:
-            self._lock.release()
+        """Hold this process's writer lock and the library's file lock."""
+        with self._writer:
+            if self._lock is None:
+                yield
+                return
+            try:
+                self._lock.acquire(timeout=timeout)
+            except filelock.Timeout:
+                raise LibraryError(f"{self.path}: locked by another process for too long") from None
+            except OSError as exc:
+                raise LibraryError(f"{self.path}: cannot lock ({describe_os_error(exc)})") from None
+            try:
+                yield
+            finally:
+                self._lock.release()
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
             raise ReadOnlyError(f"{self.path}: the library is read-only; nothing was changed")
 
     def _sync(self) -> bool:
-        """Bring memory up to date with disk (call under the lock); True if anything changed."""
+        """Bring memory up to date with disk (hold `_locked`); True if anything changed."""
         if file_sig(self.path) != self._file_sig:
             self._reload()
             return True
@@ -316,12 +358,13 @@ class Library:
             return True
         if status == "grew":
             changes = self._journal.read_new()
-            for change in changes:
-                entry = self._by_id.get(change.id)
-                if entry is not None:
-                    self._replace(entry.with_state(**change.fields))
-            if changes:
-                self.version += 1
+            with self._mutex:
+                for change in changes:
+                    entry = self._by_id.get(change.id)
+                    if entry is not None:
+                        self._replace(entry.with_state(**change.fields))
+                if changes:
+                    self.version += 1
             return bool(changes)
         return False
 
@@ -334,9 +377,10 @@ class Library:
             entry = by_id.get(change.id)
             if entry is not None:
                 by_id[change.id] = entry.with_state(**change.fields)
-        self._by_id, self._other_tables, self._file_sig = by_id, loaded.other_tables, loaded.sig
-        self._journal = journal
-        self._content_changed()
+        with self._mutex:
+            self._by_id, self._other_tables = by_id, loaded.other_tables
+            self._file_sig, self._journal = loaded.sig, journal
+            self._content_changed()
 
     def _write_file(self, by_id: dict[str, Entry]) -> None:
         """Write these entries as the whole file and empty the journal (raises LibraryError)."""
@@ -357,43 +401,3 @@ class Library:
                 self._sorted = list(self._sorted)
                 self._sorted_given_out = False
             self._sorted[self._position[entry.id]] = entry
-
-
-def _clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise state values before anything is written."""
-    unknown = set(fields) - set(STATE_FIELDS)
-    if unknown:
-        raise ValueError(f"not state fields: {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name in ("starred", "read"):
-            values[name] = bool(value)
-        elif name == "note":
-            if not isinstance(value, str):
-                raise TypeError("a note must be text")
-            values[name] = value
-        else:
-            if isinstance(value, str):
-                raise TypeError("tags must be a sequence of strings, not one string")
-            values[name] = normalise_tags(value)
-    return values
-
-
-def _merge_content(old: Paper, new: Paper) -> Paper:
-    """The content after re-importing `new` over `old`: fresher text and links, the first day.
-
-    A later feed that lacks something (no GitHub link, an empty abstract) never erases it.
-    """
-    if new.abstract:
-        abstract, links = new.abstract, new.links
-    else:
-        abstract, links = old.abstract, old.links
-    return Paper(
-        id=old.id,
-        title=new.title or old.title,
-        abstract=abstract,
-        date=old.date or new.date,
-        github=new.github or old.github,
-        links=links,
-        source=old.source or new.source,
-    )
