@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks import COMMON_WORD, RARE_WORD, median
 
-RUNS = 5
+RUNS = 3
 
 
 def write_corpus(lines: list[str], path: Path) -> Path:

@@ -41,11 +41,12 @@ def test_common_and_rare_words_are_common_and_rare() -> None:
     assert sum(RARE_WORD in line for line in lines) == 2
 
 
+@pytest.mark.slow
 def test_runner_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--sizes", "200", "--json", str(out)],
+        [sys.executable, "-m", "benchmarks", "--sizes", "200", "--runs", "1", "--json", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
