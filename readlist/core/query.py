@@ -20,7 +20,8 @@ An unknown prefix such as `foo:bar` or `https://...` is an ordinary word.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -66,6 +67,15 @@ def _squash(text: str) -> str:
 
 # Feed text is usually single-spaced already; finding none of these is cheaper than a split + join.
 _ODD_WHITESPACE = ("  ", "\n", "\t", "\r", "\xa0", "\u2009", "\u3000", "\x0b", "\x0c")
+
+
+def prepare(entries: Iterable[Entry]) -> None:
+    """Build the haystacks ahead of the first search (e.g. in a worker after the library loads).
+
+    About 0.1 s at 10,000 papers and 1-2 s at 100,000; without it the first search pays that.
+    """
+    for entry in entries:
+        haystack(entry)
 
 
 def clear_cache() -> None:
@@ -273,10 +283,12 @@ class _RowCache:
     def __init__(self, size: int = 4) -> None:
         self._size = size
         self._rows: dict[int, tuple[Sequence[Entry], tuple[Entry, ...], list[str]]] = {}
+        self._lock = threading.Lock()  # the app searches in worker threads that may overlap
 
     def haystacks(self, entries: Sequence[Entry]) -> list[str]:
         snapshot = tuple(entries)
-        cached = self._rows.get(id(entries))
+        with self._lock:
+            cached = self._rows.get(id(entries))
         if cached is not None and cached[0] is entries and cached[1] == snapshot:
             return cached[2]
         texts = [haystack(entry) for entry in snapshot]
@@ -286,13 +298,15 @@ class _RowCache:
     def remember(
         self, entries: Sequence[Entry], snapshot: tuple[Entry, ...], texts: list[str]
     ) -> None:
-        self._rows.pop(id(entries), None)
-        while len(self._rows) >= self._size:
-            del self._rows[next(iter(self._rows))]
-        self._rows[id(entries)] = (entries, snapshot, texts)
+        with self._lock:
+            self._rows.pop(id(entries), None)
+            while len(self._rows) >= self._size:
+                del self._rows[next(iter(self._rows))]
+            self._rows[id(entries)] = (entries, snapshot, texts)
 
     def clear(self) -> None:
-        self._rows.clear()
+        with self._lock:
+            self._rows.clear()
 
 
 _ROWS = _RowCache()
