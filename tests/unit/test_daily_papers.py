@@ -209,8 +209,8 @@ def test_wrapped_title_and_abstract_are_joined_with_one_space() -> None:
     ]
 
 
-def test_interior_spacing_of_an_abstract_is_kept() -> None:
-    assert _parse("T\n\nA  b\tc.\n")[0][1] == "A  b\tc."
+def test_interior_spacing_of_an_abstract_is_kept_with_tabs_as_spaces() -> None:
+    assert _parse("T\n\nA  b\tc.\n")[0][1] == "A  b c."
 
 
 def test_a_title_without_an_abstract_before_a_new_paper_is_joined_or_skipped() -> None:

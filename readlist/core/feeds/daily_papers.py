@@ -175,7 +175,7 @@ class _Collector:
 def parse_with_notes(text: str, source: str, today: datetime.date) -> tuple[list[Paper], list[str]]:
     """Papers in file order, and notes on what was skipped or cleaned."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    cleaned = clean_text(normalised, keep_lines=True)
+    cleaned = clean_text(normalised, keep_lines=True).replace("\t", " ")
     tokens = _tokenise(cleaned, today)
     found = _Collector(source)
     date: str | None = None
