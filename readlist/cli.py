@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from readlist import __version__
+from readlist.cli_feeds import import_files, load_files
 from readlist.core.export import FORMATS, export_entries, to_json
-from readlist.core.feeds import FeedError, ParsedFeed, read_feed
+from readlist.core.feeds import FeedError
 from readlist.core.models import Entry, normalise_tags
 from readlist.core.query import QueryError, parse_query, search
 from readlist.core.store import Library, LibraryError
@@ -65,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser("import", help="import feed files into the library")
     _add_db(importer)
-    importer.add_argument("feeds", nargs="+", metavar="FEED", help="feed file; - reads stdin")
+    importer.add_argument(
+        "feeds",
+        nargs="+",
+        metavar="FEED",
+        help="feed file or readlist Markdown list; - reads stdin",
+    )
 
     lister = commands.add_parser(
         "list", help="print matching papers, newest day first", epilog=QUERY_HELP
@@ -141,41 +147,22 @@ def _library_path(args: argparse.Namespace) -> Path:
     return Path(db) if db else default_library_path()
 
 
-def _read_feeds(paths: Sequence[str]) -> list[ParsedFeed]:
-    """Parse every feed before the library is opened, so one bad feed changes nothing."""
-    return [read_feed(path) for path in paths]
-
-
-def _import(library: Library, feeds: Sequence[ParsedFeed]) -> list[str]:
-    lines = []
-    for feed in feeds:
-        result = library.import_papers(feed.papers, feed.source)
-        lines.append(
-            f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
-        )
-    return lines
-
-
-def _notes(feeds: Sequence[ParsedFeed]) -> list[str]:
-    return [note for feed in feeds for note in feed.notes]
-
-
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    feeds = _read_feeds(args.feeds)
-    for note in _notes(feeds):
+    files = load_files(args.feeds)
+    for note in (note for loaded in files for note in loaded.notes):
         print(f"readlist: {note}", file=err)
     with Library.open(_library_path(args)) as library:
-        for line in _import(library, feeds):
+        for line in import_files(library, files):
             print(line, file=out)
     return EXIT_OK
 
 
 def cmd_open(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    feeds = _read_feeds(args.feeds)
+    files = load_files(args.feeds)
     library = Library.open(_library_path(args))
     try:
-        notices = _import(library, feeds) + _notes(feeds)
-        _run_app(library, notices)
+        notes = [note for loaded in files for note in loaded.notes]
+        _run_app(library, import_files(library, files) + notes)
     finally:
         library.close()
     return EXIT_OK

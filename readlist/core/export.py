@@ -1,7 +1,9 @@
 """Writers that hand papers to the researcher's other tools: notes apps, LaTeX, spreadsheets.
 
 Each writer takes entries in the order to write them and returns the whole text, so the command
-line and the app's `x` key share one implementation and a test can check the exact output.
+line and the app's `x` key share one implementation and a test can check the exact output. The
+Markdown checklist is also read back (`read_markdown`), so a list kept in a notes app can be
+imported into a fresh library with its stars, read marks, tags and notes.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from readlist.core.models import DOC_FIELDS, Entry
+from readlist.core.links import extract_links, github_link, github_repo_url
+from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
+from readlist.core.text import clean_text
 
 STAR_MARKER = "⭐"
 """Marks a starred paper in the Markdown checklist: `- [ ] ⭐ Title`."""
@@ -79,7 +84,7 @@ def to_markdown(entries: Sequence[Entry]) -> str:
     spaces), `Abstract:`. Markdown syntax in the text is backslash-escaped.
     """
     noun = "paper" if len(entries) == 1 else "papers"
-    lines = [f"# readlist: {len(entries)} {noun}", ""]
+    lines = [f"{MARKDOWN_HEADER} {len(entries)} {noun}", ""]
     for entry in entries:
         paper, state = entry.paper, entry.state
         box = "[x]" if state.read else "[ ]"
@@ -99,6 +104,117 @@ def to_markdown(entries: Sequence[Entry]) -> str:
         if paper.abstract.strip():
             lines.append(f"  - Abstract: {md_escape(' '.join(paper.abstract.split()))}")
     return "\n".join(lines) + "\n"
+
+
+MARKDOWN_HEADER = "# readlist:"
+"""The first line of a Markdown export; `is_markdown_export` looks for it."""
+
+_ITEM = re.compile(r"^- \[(?P<box>[ xX])\] (?P<title>.*)$")
+_DETAIL = re.compile(r"^  - (?P<name>Code|Date|Tags|Note|Abstract):(?: (?P<value>.*))?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_markdown_export(text: str) -> bool:
+    """True when `text` starts like a `to_markdown` export (a BOM and blank lines allowed)."""
+    return text.lstrip("\ufeff \t\r\n").startswith(MARKDOWN_HEADER)
+
+
+def _unescape_split(text: str, separator: str | None = None) -> list[str]:
+    """Drop Markdown backslash escapes; split on unescaped `separator` if given."""
+    parts: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            current.append(text[i + 1])
+            i += 2
+            continue
+        if separator is not None and char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _md_text(text: str) -> str:
+    return clean_text(_unescape_split(text)[0]).strip()
+
+
+@dataclass
+class _Item:
+    """One checklist item while it is being read."""
+
+    title: str
+    read: bool
+    starred: bool
+    code: str = ""
+    date: str | None = None
+    tags: list[str] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
+    abstract: str = ""
+
+    def paper_and_state(self, source: str) -> tuple[Paper, PaperState]:
+        links = extract_links(self.abstract)
+        github = github_repo_url(self.code) if self.code else github_link(links)
+        if github and github not in links:
+            links.insert(0, github)
+        paper = Paper(
+            paper_id(self.title), self.title, self.abstract, self.date, github, tuple(links), source
+        )
+        note = clean_text("\n".join(self.note).strip(), keep_lines=True)
+        state = PaperState(self.starred, self.read, note, normalise_tags(self.tags))
+        return paper, state
+
+
+def _start_item(title: str, box: str) -> _Item:
+    starred = title.startswith(STAR_MARKER + " ")
+    if starred:
+        title = title[len(STAR_MARKER) + 1 :]
+    return _Item(title=_md_text(title), read=box != " ", starred=starred)
+
+
+def _read_detail(item: _Item, name: str, value: str) -> None:
+    if name == "Code":
+        item.code = value.strip().strip("<>")
+    elif name == "Date" and _DATE.match(value.strip()):
+        item.date = value.strip()
+    elif name == "Tags":
+        item.tags = [tag.strip() for tag in _unescape_split(value, ",")]
+    elif name == "Note":
+        item.note = [_unescape_split(value)[0]]
+    elif name == "Abstract":
+        item.abstract = _md_text(value)
+
+
+def read_markdown(text: str, source: str) -> list[tuple[Paper, PaperState]]:
+    """Papers and their state from a `to_markdown` checklist; items without a title are skipped.
+
+    Lines the format does not know are ignored, so a list edited in a notes app still reads.
+    """
+    items: list[_Item] = []
+    in_note = False
+    for raw in text.lstrip("\ufeff").splitlines():
+        line = raw.rstrip()
+        start = _ITEM.match(line)
+        if start:
+            items.append(_start_item(start.group("title"), start.group("box")))
+            in_note = False
+            continue
+        if not items:
+            continue
+        detail = _DETAIL.match(line)
+        if detail:
+            in_note = detail.group("name") == "Note"
+            _read_detail(items[-1], detail.group("name"), detail.group("value") or "")
+        elif in_note and (line.startswith("    ") or not line):
+            items[-1].note.append(_unescape_split(line[4:])[0])
+        else:
+            in_note = False
+    return [item.paper_and_state(source) for item in items if item.title]
 
 
 # ----------------------------------------------------------------- BibTeX
