@@ -8,12 +8,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import filelock
 import orjson
+import pytest
 from tinydb import TinyDB
 
+from readlist.core import store
 from readlist.core.store import Library
 
 HELPERS = Path(__file__).resolve().parents[1] / "helpers"
@@ -170,3 +173,64 @@ def test_the_file_is_valid_json_whenever_another_process_looks(tmp_path: Path) -
         reads += 1
     child.communicate(timeout=60)
     assert child.returncode == 0 and reads > 0
+
+
+def interleave_with_compaction(
+    monkeypatch: pytest.MonkeyPatch, during_write: Callable[[], object]
+) -> None:
+    """Run `during_write` while a compaction is writing its temp file (no lock held then)."""
+    real_write_temp = store.write_temp
+
+    def write_temp_then_interfere(path: Path, data: bytes) -> str:
+        tmp = real_write_temp(path, data)
+        during_write()
+        return tmp
+
+    monkeypatch.setattr(store, "write_temp", write_temp_then_interfere)
+
+
+def test_changes_made_while_a_compaction_writes_stay_in_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "library.json"
+    ids = new_library(path)
+    library, other = Library.open(path), Library.open(path)
+    library.set_note(ids[0], "folded")
+
+    def change_meanwhile() -> None:
+        library.set_starred(ids[1], True)  # this process, e.g. the UI thread
+        other.set_note(ids[2], "from another process")
+
+    interleave_with_compaction(monkeypatch, change_meanwhile)
+    library.compact()
+
+    assert library.pending() == 1 and library.get(ids[1]).state.starred
+    assert library.refresh() is True and library.get(ids[2]).state.note == "from another process"
+    journal = (tmp_path / "library.json.journal").read_bytes().splitlines()
+    assert [orjson.loads(line)["id"] for line in journal] == [ids[1], ids[2]]
+    db = TinyDB(path)
+    note = next(d for d in db.table("papers").all() if d["id"] == ids[0])["note"]
+    db.close()
+    assert note == "folded"
+    other.refresh()
+    for reader in (Library.open(path), other):
+        state = {pid: reader.get(pid).state for pid in ids[:3]}
+        assert state[ids[0]].note == "folded" and state[ids[1]].starred
+        assert state[ids[2]].note == "from another process"
+
+
+def test_a_compaction_overtaken_by_an_import_leaves_the_import_standing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "library.json"
+    ids = new_library(path)
+    library, other = Library.open(path), Library.open(path)
+    library.set_tags(ids[4], ["kept"])
+    interleave_with_compaction(
+        monkeypatch, lambda: other.import_papers(make_papers(3, start=500), "new.txt")
+    )
+    library.compact()
+    assert not list(tmp_path.glob(".library.json.*.tmp"))
+    reopened = Library.open(path)
+    assert len(reopened) == 33 and reopened.get(ids[4]).state.tags == ("kept",)
+    assert library.refresh() is True and len(library) == 33

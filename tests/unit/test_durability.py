@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -133,18 +134,31 @@ def test_a_kill_during_an_import_leaves_the_old_or_the_new_library(tmp_path: Pat
     library.set_note(ids[1], "precious")
     rng = random.Random(99)
     sizes = set()
-    for _ in range(8):
+    imports = 0
+    for round_ in range(8):
         child = start_child("import", path, "2000")
-        time.sleep(rng.uniform(0.2, 0.9))
-        kill(child)
-        document = orjson.loads(path.read_bytes())  # never half-written
-        sizes.add(len(document["papers"]))
+        assert child.stdout is not None
+        # Even rounds kill at a random moment after one import has finished (so mid-update of a
+        # 2000-paper file); odd rounds at a random moment from the start (often the first import).
+        wait_for_an_import = round_ % 2 == 0
+        deadline = time.monotonic() + rng.uniform(0.1, 0.8)
+        while True:  # look at the file while it is being rewritten
+            sizes.add(len(orjson.loads(path.read_bytes())["papers"]))
+            time.sleep(0.002)
+            if wait_for_an_import and select.select([child.stdout], [], [], 0)[0]:
+                wait_for_an_import = False
+                deadline = time.monotonic() + rng.uniform(0.0, 0.3)
+            if not wait_for_an_import and time.monotonic() > deadline:
+                break
+        imports += sum('"imported"' in line for line in kill(child))
+        sizes.add(len(orjson.loads(path.read_bytes())["papers"]))  # never half-written
         reopened = Library.open(path)
         assert len(reopened) in (1000, 2000)
         assert reopened.get(ids[0]).state.starred
         assert reopened.get(ids[1]).state.note == "precious"
         assert not list(tmp_path.glob(".library.json.*.tmp"))  # a killed writer's temp file
-    assert sizes <= {1000, 2000}
+    assert sizes == {1000, 2000}
+    assert imports >= 5, imports
 
 
 # ----------------------------------------------------------------- the journal after a crash
