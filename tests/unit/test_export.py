@@ -18,6 +18,7 @@ from readlist.core.export import (
     FORMATS,
     citation_key,
     export_entries,
+    read_markdown,
     to_bibtex,
     to_csv,
     to_json,
@@ -186,3 +187,63 @@ def test_export_errors_exit_2(db: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["export", "--db", str(db), "-f", "md", "-o", str(missing)]) == 2
     assert "cannot write" in capsys.readouterr().err
     assert main(["export", "--db", str(db), "-f", "docx"]) == 2
+
+
+# ----------------------------------------------------------------- Markdown read back
+
+
+def test_markdown_reads_back_the_same_papers_and_state() -> None:
+    entries = [
+        *ENTRIES,
+        Entry(Paper(paper_id("No Extras"), "No Extras", "Just words."), PaperState()),
+    ]
+    found = read_markdown(to_markdown(entries), "list.md")
+    assert len(found) == len(entries)
+    for (paper, state), entry in zip(found, entries, strict=True):
+        assert paper.id == entry.id
+        assert paper.title == " ".join(entry.paper.title.split())
+        assert paper.abstract == entry.paper.abstract
+        assert (paper.date, paper.github) == (entry.paper.date, entry.paper.github)
+        assert state == entry.state
+        assert paper.source == "list.md"
+
+
+def test_markdown_keeps_blank_lines_inside_a_note() -> None:
+    entry = ENTRIES[0].with_state(note="first paragraph\n\nsecond, with [brackets]")
+    ((_, state),) = read_markdown(to_markdown([entry]), "list.md")
+    assert state.note == entry.state.note
+
+
+def test_markdown_edited_by_hand_still_reads() -> None:
+    text = (
+        "# readlist: 2 papers\n\nSome words I added.\n\n"
+        "- [X] ⭐ Edited Paper\n  - Tags: a, b\n  - Something else: ignored\n"
+        "- [ ] Second \\*Paper\\*\n  - Date: not a date\n"
+    )
+    (first, first_state), (second, second_state) = read_markdown(text, "notes.md")
+    assert (first.title, first_state.read, first_state.starred) == ("Edited Paper", True, True)
+    assert first_state.tags == ("a", "b")
+    assert (second.title, second.date, second_state.read) == ("Second *Paper*", None, False)
+
+
+def test_markdown_import_into_a_fresh_library_restores_state(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", "--db", str(db), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)[3]["id"]
+    for args in (["--star", "--tag", "to read"], ["--read", "--note", "line one\nline two"]):
+        assert main(["set", "--db", str(db), first, *args]) == 0
+    listing = tmp_path / "list.md"
+    assert main(["export", "--db", str(db), "-f", "md", "-o", str(listing)]) == 0
+    fresh = tmp_path / "fresh.json"
+    capsys.readouterr()
+    assert main(["import", "--db", str(fresh), str(listing)]) == 0
+    assert capsys.readouterr().out == (
+        "list.md: 86 papers, 86 new, 0 updated, state restored for 1\n"
+    )
+    keep = ("id", "title", "abstract", "date", "github", "links", "starred", "read", "note", "tags")
+    views = []
+    for path in (db, fresh):
+        assert main(["list", "--db", str(path), "--json"]) == 0
+        views.append([{k: d[k] for k in keep} for d in json.loads(capsys.readouterr().out)])
+    assert views[0] == views[1]
