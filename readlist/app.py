@@ -91,7 +91,7 @@ class ReadlistApp(App[None]):
                 if not isinstance(binding, Binding):
                     continue
                 keys = self._keys_for(binding)
-                rows.append((keys, binding.description, target, binding.action))
+                rows.append((keys, binding.tooltip or binding.description, target, binding.action))
         rows.append(
             ("ctrl+p", "Command palette (themes and every action)", "app", "command_palette")
         )

@@ -49,17 +49,25 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="search"),
-        Binding("s", "toggle_star", "Star", id="star"),
-        Binding("m", "toggle_read", "Read", id="read"),
-        Binding("a", "annotate", "Note", id="annotate"),
-        Binding("t", "edit_tags", "Tags", id="tags"),
-        Binding("c,y", "copy_github", "Copy link", id="copy_github"),
-        Binding("u", "undo", "Undo", id="undo"),
-        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("slash", "focus_search", "Search", tooltip="Search (type a query)", id="search"),
+        Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="star"),
+        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="read"),
+        Binding("a", "annotate", "Note", tooltip="Write a note (ctrl+s saves)", id="annotate"),
+        Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="tags"),
+        Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),
+        Binding(
+            "f",
+            "cycle_filter",
+            "Filter",
+            tooltip="Filter: all, unread, starred, with code",
+            id="filter",
+        ),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
-        Binding("enter", "open", "Open", show=False, id="open"),
-        Binding("tab", "switch_pane", "Switch pane", show=False, id="switch_pane"),
+        Binding("enter", "open", "Open the paper (detail pane)", show=False, id="open"),
+        Binding(
+            "tab", "switch_pane", "Switch between list and detail", show=False, id="switch_pane"
+        ),
         Binding("escape", "back", "Back / clear search", show=False, id="back"),
         Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
         Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_link"),
@@ -89,7 +97,7 @@ class MainScreen(Screen[None]):
             yield DetailPane(id="detail")
             yield Welcome(id="welcome")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def paper_list(self) -> PaperList:

@@ -23,7 +23,10 @@ from readlist.widgets.paper_list import highlight_words
 
 
 class DetailPane(VerticalScroll, can_focus=True):
-    """Title, day, state, links, abstract and note of one paper; scrolls when long."""
+    """Title, day, state, links, the note and the abstract of one paper; scrolls when long.
+
+    The note comes before the abstract: it is what the user wrote, and what they look for.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "scroll_down", "Scroll down", show=False, id="detail.scroll_down"),
@@ -57,9 +60,9 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-header")
         yield Static(id="detail-links")
-        yield Static(id="detail-abstract")
         yield Static(Text("Note", end=""), id="detail-note-label")
         yield Markdown(id="detail-note", open_links=False)
+        yield Static(id="detail-abstract")
 
     def show(self, entry: Entry | None, words: Sequence[str] = ()) -> None:
         """Show `entry` (None: nothing selected), highlighting `words` in title and abstract."""

@@ -113,7 +113,17 @@ async def test_command_palette_runs_actions(library: Library) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(main_screen(app))]
-        for wanted in ("Star", "Read", "Note", "Tags", "Copy link", "Undo", "Theme", "Help"):
+        for wanted in (
+            "Star / unstar",
+            "Mark read / unread",
+            "Write a note (ctrl+s saves)",
+            "Edit tags (comma separated)",
+            "Copy the GitHub link",
+            "Undo the last change",
+            "Next paper",
+            "Theme",
+            "Help",
+        ):
             assert wanted in titles
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)

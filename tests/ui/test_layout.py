@@ -1,0 +1,107 @@
+"""Narrow terminals, hostile titles, and changes made by another process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readlist.app import ReadlistApp
+from readlist.core.feeds import parse_feed
+from readlist.core.store import Library
+from readlist.widgets.detail import DetailPane
+
+from .conftest import main_screen, paper_list, settle, shown_titles, status, visible_rows
+
+MARKUP_FEED = b"""Mar 12
+
+[bold]x[/] and [/] and [link=file:///etc/passwd]click[/link]
+
+An abstract with [red]markup[/red] and a closing [/] tag. Code at https://github.com/a/b.
+
+A plain second paper about merging
+
+Nothing special here.
+"""
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        widget = paper_list(app)
+        detail = screen.query_one(DetailPane)
+        assert screen.has_class("-narrow")
+        assert widget.region.width == 80
+        assert not detail.display or detail.region.width == 0
+        assert status(app) == "86 papers · 86 unread · 0 starred"
+        row = visible_rows(app)[0]
+        assert row.startswith(" • ⌥ UniFashion") and row.rstrip().endswith("Mar 12")
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert detail.has_focus and detail.region.width == 80
+        assert widget.region.width == 0 or not widget.display
+        header = str(detail.query_one("#detail-header").render())
+        assert library.entries()[1].paper.title.split()[0] in header
+        await pilot.press("s")  # actions work from the detail too
+        assert library.entries()[1].state.starred
+        await pilot.press("escape")
+        await pilot.pause()
+        assert widget.has_focus and widget.region.width == 80
+        assert widget.cursor == 1
+
+
+async def test_resizing_switches_layouts(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.has_class("-wide")
+        assert 40 <= paper_list(app).region.width <= 60
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        assert paper_list(app).region.width == 90
+
+
+async def test_markup_like_titles_show_literally(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path / "lib.json")
+    parsed = parse_feed(MARKUP_FEED, "markup.txt")
+    lib.import_papers(parsed.papers, parsed.source)
+    app = ReadlistApp(lib)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            titles = shown_titles(app)
+            hostile = "[bold]x[/] and [/] and [link=file:///etc/passwd]click[/link]"
+            assert hostile in titles
+            rows = visible_rows(app)
+            assert any("[bold]x[/] and [/] and [link=file:///" in row for row in rows)
+            widget = paper_list(app)
+            widget.move_to(titles.index(hostile))
+            await pilot.pause()
+            detail = main_screen(app).query_one(DetailPane)
+            assert hostile in str(detail.query_one("#detail-header").render())
+            abstract = str(detail.query_one("#detail-abstract").render())
+            assert "[red]markup[/red]" in abstract and "closing [/] tag" in abstract
+            await pilot.press("slash", *"bold")
+            await settle(pilot)
+            assert shown_titles(app) == [hostile]
+    finally:
+        lib.close()
+
+
+async def test_another_process_changes_show_within_two_seconds(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        other = Library.open(library.path)  # a second handle: another readlist process
+        try:
+            target = other.entries()[3]
+            other.set_starred(target.id, True)
+            other.set_note(target.id, "from the other window")
+        finally:
+            other.close()
+        await pilot.pause(2.0)
+        await settle(pilot)
+        assert status(app) == "86 papers · 86 unread · 1 starred"
+        assert visible_rows(app)[3].startswith("★•✎")
