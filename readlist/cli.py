@@ -26,7 +26,7 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "list", "set", "export")
+COMMANDS = ("open", "import", "list", "set", "export", "config")
 
 
 class UsageError(Exception):
@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", "-f", required=True, choices=sorted(FORMATS))
     exporter.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     exporter.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
+
+    configure = commands.add_parser("config", help="where the config file is, and what it sets")
+    configure.add_argument(
+        "action", choices=("path", "show"), help="path: print the file's path; show: the settings"
+    )
     return parser
 
 
@@ -255,12 +260,31 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from readlist.config import load_config  # not needed by the other commands
+    from readlist.paths import config_path
+
+    path = config_path()
+    if args.action == "path":
+        print(path, file=out)
+        return EXIT_OK
+    config, warnings = load_config(path)
+    for warning in warnings:
+        print(f"readlist: {warning}", file=err)
+    print(
+        f"# {path}{'' if path.exists() else ' (not created yet: these are the defaults)'}", file=out
+    )
+    out.write(config.as_toml())
+    return EXIT_OK
+
+
 HANDLERS = {
     "open": cmd_open,
     "import": cmd_import,
     "list": cmd_list,
     "set": cmd_set,
     "export": cmd_export,
+    "config": cmd_config,
 }
 
 

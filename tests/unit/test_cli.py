@@ -24,15 +24,16 @@ def run(*args: str, stdin: bytes = b"", db: Path | None = None) -> subprocess.Co
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     if db is not None:
         env["READLIST_DB"] = str(db)
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "readlist", *args],
-        input=stdin.decode("latin-1"),
+        input=stdin,
         capture_output=True,
-        text=True,
         env=env,
         timeout=60,
         check=False,
     )
+    out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    return subprocess.CompletedProcess(done.args, done.returncode, out, err)
 
 
 @pytest.fixture
@@ -311,3 +312,29 @@ def test_broken_pipe_is_quiet(imported: Path) -> None:
     )
     assert len(result.stdout.splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------- Markdown lists and config
+
+
+def test_markdown_list_from_stdin_restores_state(imported: Path, tmp_path: Path) -> None:
+    star = run("list", "--db", str(imported)).stdout.split()[0]
+    assert run("set", "--db", str(imported), star, "--star", "--tag", "later").returncode == 0
+    listing = run("export", "--db", str(imported), "-f", "md", "is:starred").stdout
+    fresh = tmp_path / "fresh.json"
+    result = run("import", "--db", str(fresh), "-", stdin=listing.encode("utf-8"))
+    assert result.stdout == "<stdin>: 1 papers, 1 new, 0 updated, state restored for 1\n"
+    (line,) = run("list", "--db", str(fresh), "tag:later").stdout.splitlines()
+    assert line.startswith(f"{star}  *")
+
+
+def test_config_path_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    result = run("config", "path")
+    assert result.stdout.strip() == str(tmp_path / "readlist" / "config.toml")
+    (tmp_path / "readlist").mkdir()
+    (tmp_path / "readlist" / "config.toml").write_text('theme = "nord"\nsort = "bogus"\n')
+    result = run("config", "show")
+    assert result.returncode == 0
+    assert 'theme = "nord"' in result.stdout and 'sort = "feed"' in result.stdout
+    assert "line 2" in result.stderr and "Traceback" not in result.stderr
