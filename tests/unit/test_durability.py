@@ -158,7 +158,7 @@ def test_a_kill_during_an_import_leaves_the_old_or_the_new_library(tmp_path: Pat
         assert reopened.get(ids[1]).state.note == "precious"
         assert not list(tmp_path.glob(".library.json.*.tmp"))  # a killed writer's temp file
     assert sizes == {1000, 2000}
-    assert imports >= 5, imports
+    assert imports >= 4, imports  # at least one per even round: the kills hit real updates
 
 
 # ----------------------------------------------------------------- the journal after a crash
