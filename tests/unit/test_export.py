@@ -120,6 +120,15 @@ def test_json_is_the_list_json_documents() -> None:
     assert all(tuple(d) == DOC_FIELDS for d in docs)
 
 
+def test_json_never_writes_raw_terminal_controls() -> None:
+    title = "Title \x1b]52;c;ZXZpbA==\x07 \x9b2J \x7f é"
+    entry = Entry(Paper(paper_id(title), title, ""), PaperState())
+    text = to_json([entry])
+    assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in text)
+    assert "é" in text
+    assert json.loads(text)[0]["title"] == title
+
+
 def test_markdown_checklist() -> None:
     text = to_markdown(ENTRIES[:2])
     lines = text.splitlines()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import contextlib
+import io
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from readlist.cli import main
 from readlist.core.models import Entry, Paper, PaperState
 from readlist.core.query import Query, QueryError, parse_query, search
+from readlist.core.store import Library
 
 # Text biased towards the characters the grammar cares about, plus anything at all.
 QUERY_TEXT = st.one_of(
@@ -53,3 +59,31 @@ def test_narrowing_never_loses_a_match(text: str, more: str) -> None:
         return
     if grown.narrows(previous):
         assert search(search(SAMPLE, previous), grown) == search(SAMPLE, grown)
+
+
+@pytest.fixture(scope="module")
+def library_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("lib") / "library.json"
+    with Library.open(path) as library:
+        library.import_papers([e.paper for e in SAMPLE], "sample")
+    return str(path)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(QUERY_TEXT, max_size=3))
+def test_list_and_set_give_results_or_a_clear_error(library_path: str, words: list[str]) -> None:
+    """Any argument to `readlist list` / `readlist set`: exit 0 or 2 with one clear line."""
+    assume(all("\x00" not in w for w in words))
+    paper_id = " ".join(words) or "x"
+    for argv in (
+        ["list", "--db", library_path, "--", *words],
+        ["set", "--db", library_path, "--star", "--", paper_id],
+    ):
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = main(argv)
+        assert status in (0, 2)
+        if status == 2:
+            assert err.getvalue().splitlines()[-1].startswith("readlist: ")
