@@ -80,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--json", action="store_true", help="a JSON array of library documents")
     lister.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
 
-    setter = commands.add_parser("set", help="change one paper's star, read state, note or tags")
+    setter = commands.add_parser(
+        "set",
+        help="change one paper's star, read state, note or tags",
+        description="Change one paper's state and print its line; with no change, just print it.",
+    )
     _add_db(setter)
     setter.add_argument("id", metavar="ID", help="the paper id or a unique prefix (>= 4 chars)")
     star = setter.add_mutually_exclusive_group()
