@@ -88,11 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(setter)
     setter.add_argument("id", metavar="ID", help="the paper id or a unique prefix (>= 4 chars)")
     star = setter.add_mutually_exclusive_group()
-    star.add_argument("--star", dest="starred", action="store_const", const=True)
-    star.add_argument("--unstar", dest="starred", action="store_const", const=False)
+    star.add_argument(
+        "--star", dest="starred", action="store_const", const=True, help="star the paper"
+    )
+    star.add_argument(
+        "--unstar", dest="starred", action="store_const", const=False, help="remove the star"
+    )
     read = setter.add_mutually_exclusive_group()
-    read.add_argument("--read", dest="read", action="store_const", const=True)
-    read.add_argument("--unread", dest="read", action="store_const", const=False)
+    read.add_argument("--read", dest="read", action="store_const", const=True, help="mark it read")
+    read.add_argument(
+        "--unread", dest="read", action="store_const", const=False, help="mark it unread"
+    )
     setter.add_argument("--note", metavar="TEXT", help='replace the note ("" clears it)')
     setter.add_argument("--tag", action="append", default=[], metavar="T", help="add a tag")
     setter.add_argument("--untag", action="append", default=[], metavar="T", help="remove a tag")
