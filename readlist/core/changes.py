@@ -3,9 +3,12 @@ content a re-import leaves behind. Kept apart from the Library so the rules read
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from readlist.core.models import STATE_FIELDS, Paper, normalise_tags
+from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags
 
 
 def clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -47,3 +50,44 @@ def merge_content(old: Paper, new: Paper) -> Paper:
         links=links,
         source=old.source or new.source,
     )
+
+
+_NO_STATE = PaperState()  # immutable, so every new paper can share it
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """The library's entries after an import, and how many papers were new or refreshed."""
+
+    entries: dict[str, Entry]
+    new: int
+    updated: int
+
+
+def upsert_papers(
+    current: dict[str, Entry], papers: Sequence[Paper], source: str, added: str
+) -> Upsert:
+    """Add unknown papers after the others in feed order; refresh the content of known ones.
+
+    `current` is not changed (a failed write must leave the library as it was); the user's state
+    is carried over untouched.
+    """
+    entries = dict(current)
+    next_seq = max((e.seq for e in entries.values()), default=0) + 1
+    new_ids: set[str] = set()
+    updated_ids: set[str] = set()
+    for paper in papers:
+        if not paper.source and source:
+            paper = dataclasses.replace(paper, source=source)
+        old = entries.get(paper.id)
+        if old is None:
+            entries[paper.id] = Entry(paper, _NO_STATE, added, next_seq)
+            next_seq += 1
+            new_ids.add(paper.id)
+            continue
+        merged = merge_content(old.paper, paper)
+        if merged != old.paper:
+            entries[paper.id] = Entry(merged, old.state, old.added, old.seq)
+            if paper.id not in new_ids:
+                updated_ids.add(paper.id)
+    return Upsert(entries, len(new_ids), len(updated_ids))

@@ -11,7 +11,6 @@ so several readlist processes share one library without losing each other's chan
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,9 +21,9 @@ from typing import Any
 
 import filelock
 
-from readlist.core.changes import clean_state_fields, merge_content
+from readlist.core.changes import clean_state_fields, upsert_papers
 from readlist.core.journal import Journal
-from readlist.core.models import Entry, Paper, PaperState
+from readlist.core.models import Entry, Paper
 from readlist.core.storage import (
     FileSig,
     LibraryError,
@@ -35,6 +34,7 @@ from readlist.core.storage import (
     encode_library,
     ensure_folder,
     file_sig,
+    gc_paused,
     read_library,
     remove_stale_temp_files,
     write_library,
@@ -237,31 +237,16 @@ class Library:
         self._refuse_if_read_only()
         with self._locked(LOCK_TIMEOUT):
             self._sync()
-            by_id = dict(self._by_id)
-            next_seq = max((e.seq for e in by_id.values()), default=0) + 1
             added = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            new_ids: set[str] = set()
-            updated_ids: set[str] = set()
-            for paper in papers:
-                if not paper.source and source:
-                    paper = dataclasses.replace(paper, source=source)
-                old = by_id.get(paper.id)
-                if old is None:
-                    by_id[paper.id] = Entry(paper, PaperState(), added, next_seq)
-                    next_seq += 1
-                    new_ids.add(paper.id)
-                    continue
-                merged = merge_content(old.paper, paper)
-                if merged != old.paper:
-                    by_id[paper.id] = Entry(merged, old.state, old.added, old.seq)
-                    if paper.id not in new_ids:
-                        updated_ids.add(paper.id)
-            if new_ids or updated_ids:
-                self._write_file(by_id)
+            with gc_paused():
+                upsert = upsert_papers(self._by_id, papers, source, added)
+                if upsert.new or upsert.updated:
+                    self._write_file(upsert.entries)
+            if upsert.new or upsert.updated:
                 with self._mutex:
-                    self._by_id = by_id
+                    self._by_id = upsert.entries
                     self._content_changed()
-            return ImportResult(source, len(papers), len(new_ids), len(updated_ids))
+            return ImportResult(source, len(papers), upsert.new, upsert.updated)
 
     def compact(self) -> None:
         """Fold the journal into the TinyDB file (atomic rewrite), keeping later journal lines.
