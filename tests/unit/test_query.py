@@ -108,6 +108,11 @@ def test_tag_and_date_operators() -> None:
 
 def test_negated_operators() -> None:
     assert titles("-is:read") == ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles('-tag:"video models"') == [
+        "Large Language Models Are Reasoners",
+        "Tool-Using Agents",
+    ]
+    assert titles('is:"starred" date:"2024-03-12"') == ["Video Diffusion Models"]
     assert titles("-has:code -tag:agents") == ["Large Language Models Are Reasoners"]
 
 
