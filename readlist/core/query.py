@@ -129,9 +129,6 @@ class Filter:
 
         return has_tag if self.operator == "tag" else on_day
 
-    def test(self, entry: Entry) -> bool:
-        return self.predicate()(entry)
-
     def __str__(self) -> str:
         value = f'"{self.value}"' if " " in self.value else self.value
         return f"{'-' if self.negated else ''}{self.operator}:{value}"
