@@ -97,7 +97,10 @@ def to_markdown(entries: Sequence[Entry]) -> str:
         paper, state = entry.paper, entry.state
         box = "[x]" if state.read else "[ ]"
         star = f"{STAR_MARKER} " if state.starred else ""
-        lines.append(f"- {box} {star}{md_escape(' '.join(paper.title.split()))}")
+        title = md_escape(" ".join(paper.title.split()))
+        if title.startswith(STAR_MARKER):
+            title = "\\" + title  # a title's own star is not the starred marker
+        lines.append(f"- {box} {star}{title}")
         if paper.github:
             lines.append(f"  - Code: <{paper.github}>")
         if paper.date:

@@ -217,6 +217,15 @@ def test_markdown_reads_back_the_same_papers_and_state() -> None:
         assert paper.source == "list.md"
 
 
+def test_markdown_title_starting_with_the_star_marker() -> None:
+    title = "⭐ Stars: A Survey"
+    unstarred = Entry(Paper(paper_id(title), title, ""), PaperState())
+    starred = unstarred.with_state(starred=True)
+    for entry in (unstarred, starred):
+        ((paper, state),) = read_markdown(to_markdown([entry]), "list.md")
+        assert (paper.title, state.starred) == (title, entry.state.starred)
+
+
 def test_markdown_keeps_blank_lines_inside_a_note() -> None:
     entry = ENTRIES[0].with_state(note="first paragraph\n\nsecond, with [brackets]")
     ((_, state),) = read_markdown(to_markdown([entry]), "list.md")
