@@ -82,7 +82,7 @@ class Library:
         self._mutex = threading.RLock()
         self._compacting = threading.Lock()
         self._journal = Journal(path.with_name(path.name + ".journal"))
-        self._by_id: dict[str, Entry] = {}
+        self._by_id: dict[str, Entry] = {}  # in seq (feed) order: loads sort, imports append
         self._other_tables: dict[str, Any] = {}
         self._file_sig: FileSig | None = None
         self._sorted: list[Entry] | None = None
@@ -261,7 +261,7 @@ class Library:
                 if not self._journal.lines:
                     return
                 with self._mutex:
-                    snapshot = sorted(self._by_id.values(), key=lambda e: e.seq)
+                    snapshot = list(self._by_id.values())  # kept in seq order
                 base_sig, other_tables = self._file_sig, self._other_tables
                 journal, folded_end, folded_lines = (
                     self._journal,
@@ -369,8 +369,7 @@ class Library:
 
     def _write_file(self, by_id: dict[str, Entry]) -> None:
         """Write these entries as the whole file and empty the journal (raises LibraryError)."""
-        ordered = sorted(by_id.values(), key=lambda e: e.seq)
-        self._file_sig = write_library(self.path, ordered, self._other_tables)
+        self._file_sig = write_library(self.path, list(by_id.values()), self._other_tables)
         self._journal.truncate()
 
     def _content_changed(self) -> None:

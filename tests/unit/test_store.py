@@ -299,3 +299,22 @@ def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
     Library.open(folder / "library.json")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert stat.S_IMODE((folder / "library.json").stat().st_mode) == 0o600
+
+
+def test_a_hand_edited_file_out_of_feed_order_is_read_and_written_in_feed_order(
+    lib_path: Path,
+) -> None:
+    lib_path.parent.mkdir()
+    docs = {
+        str(seq): {"id": f"id{seq:08d}", "title": f"T{seq}", "abstract": "a", "date": None}
+        for seq in (3, 1, 2)
+    }
+    lib_path.write_bytes(orjson.dumps({"papers": docs}))  # as a user's own TinyDB script might
+    library = Library.open(lib_path)
+    assert [e.seq for e in library.entries()] == [1, 2, 3]
+    library.set_starred("id00000002", True)
+    library.compact()
+    document = orjson.loads(lib_path.read_bytes())
+    assert list(document["papers"]) == ["1", "2", "3"]
+    assert document["papers"]["2"]["starred"] is True
+    assert list(document["papers"]["2"]) == list(DOC_FIELDS)
