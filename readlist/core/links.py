@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 #: After `scheme://`, a URL runs over printable ASCII except spaces, quotes, brackets and braces.
 #: (Found by `str.find("://")` first: a case-insensitive regex search has no fast prefix scan.)
@@ -60,8 +59,14 @@ _GITHUB_NON_OWNERS = frozenset(
     }
 )
 _GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
-_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+#: A github.com URL with owner and repository; `deeper` is the rest of the path (query and
+#: fragment are dropped). Owners are letters, digits and hyphens, at most 39 characters.
+_GITHUB_URL = re.compile(
+    r"https?://(?:www\.)?github\.com/+(?P<owner>[A-Za-z0-9][A-Za-z0-9-]{0,38})/+"
+    r"(?P<repo>[^/?#\s]+)(?P<deeper>/[^?#\s]*)?(?:[?#]\S*)?",
+    re.IGNORECASE,
+)
 
 
 def _strip_tail(url: str) -> str:
@@ -108,26 +113,16 @@ def extract_links(text: str) -> list[str]:
 
 def github_repo_url(url: str) -> str | None:
     """The canonical `https://github.com/owner/repo[/deeper]` form, or None if not a repository."""
-    if "github.com" not in url.lower():
+    match = _GITHUB_URL.fullmatch(url)
+    if match is None:
         return None
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    if host not in _GITHUB_HOSTS or parts.scheme.lower() not in ("http", "https"):
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) < 2:
-        return None
-    owner, repo = segments[0], segments[1]
+    owner, repo, deeper = match.group("owner", "repo", "deeper")
     if repo[-4:].lower() == ".git":
         repo = repo[:-4]
-    if owner.lower() in _GITHUB_NON_OWNERS:
+    if owner.lower() in _GITHUB_NON_OWNERS or not _REPO.fullmatch(repo) or repo in (".", ".."):
         return None
-    if not _OWNER.fullmatch(owner) or not _REPO.fullmatch(repo) or repo in (".", ".."):
-        return None
-    return "/".join(["https://github.com", owner, repo, *segments[2:]])
+    segments = [s for s in (deeper or "").split("/") if s]
+    return "/".join(["https://github.com", owner, repo, *segments])
 
 
 def github_link(links: Iterable[str]) -> str | None:

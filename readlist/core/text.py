@@ -50,10 +50,15 @@ def _has_controls(s: str) -> bool:
     return b"\xc2" in data and _CONTROLS.search(s) is not None
 
 
+#: How much of the data the binary check looks at: binary files show it from their first bytes.
+_BINARY_SAMPLE = 1 << 20
+
+
 def _is_binary(data: bytes) -> bool:
     """True when too many bytes are ones that text never holds (random, compressed, executable)."""
-    odd = len(data) - len(data.translate(None, _BINARY_BYTES))
-    return odd > len(data) * _BINARY_SHARE
+    sample = data[:_BINARY_SAMPLE]
+    odd = len(sample) - len(sample.translate(None, _BINARY_BYTES))
+    return odd > len(sample) * _BINARY_SHARE
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:

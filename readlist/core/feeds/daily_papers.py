@@ -95,7 +95,7 @@ def _tokenise(text: str, today: datetime.date) -> list[_Token]:
     tokens: list[_Token] = []
     lines = text.split("\n")
     start = 0
-    for number in [n for n, line in enumerate(lines) if len(line) <= _LINE_MAX]:
+    for number in [n for n, line in enumerate(lines) if 0 < len(line) <= _LINE_MAX]:
         match = _SEPARATOR_PARAGRAPH.fullmatch(lines[number])
         separator = _resolve_day(match, today) if match else None
         if separator is not None:
@@ -174,8 +174,16 @@ class _Collector:
 
 def parse_with_notes(text: str, source: str, today: datetime.date) -> tuple[list[Paper], list[str]]:
     """Papers in file order, and notes on what was skipped or cleaned."""
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    cleaned = clean_text(normalised, keep_lines=True).replace("\t", " ")
+    normalised = text
+    if (
+        "\r" in normalised
+    ):  # the membership tests are much cheaper than a replace that finds nothing
+        normalised = normalised.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ufeff" in normalised:
+        normalised = normalised.replace("\ufeff", "")
+    cleaned = clean_text(normalised, keep_lines=True)
+    if "\t" in cleaned:
+        cleaned = cleaned.replace("\t", " ")
     tokens = _tokenise(cleaned, today)
     found = _Collector(source)
     date: str | None = None
