@@ -174,10 +174,9 @@ class _Collector:
 
 def parse_with_notes(text: str, source: str, today: datetime.date) -> tuple[list[Paper], list[str]]:
     """Papers in file order, and notes on what was skipped or cleaned."""
+    # Each `in` test costs far less than a replace() that finds nothing in a large feed.
     normalised = text
-    if (
-        "\r" in normalised
-    ):  # the membership tests are much cheaper than a replace that finds nothing
+    if "\r" in normalised:
         normalised = normalised.replace("\r\n", "\n").replace("\r", "\n")
     if "\ufeff" in normalised:
         normalised = normalised.replace("\ufeff", "")
