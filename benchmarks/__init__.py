@@ -51,6 +51,10 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("search_rare_ms", f"search '{RARE_WORD}' (app, to list shown)", "ms", 30, 150),
     Budget("search_three_ms", f"search '{THREE_TERM_QUERY}' (app)", "ms", 30, 150),
     Budget("search_first_ms", "first search after start (cold, app)", "ms", None, None),
+    Budget("search_typing_ms", f"typing '{COMMON_WORD}' key by key, median key", "ms", None, None),
+    Budget(
+        "search_typing_max_ms", f"typing '{COMMON_WORD}' key by key, slowest key", "ms", None, None
+    ),
     Budget("core_search_common_ms", f"core search() '{COMMON_WORD}'", "ms", None, None),
     Budget("core_search_rare_ms", f"core search() '{RARE_WORD}'", "ms", None, None),
     Budget("core_search_three_ms", "core search() three-term", "ms", None, None),

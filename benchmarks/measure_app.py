@@ -20,7 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Input
 
-from benchmarks import QUERIES, median
+from benchmarks import COMMON_WORD, QUERIES, median
 from benchmarks.measure_start import SIZE, Painter
 from readlist.app import ReadlistApp
 from readlist.core.query import clear_cache, parse_query, search
@@ -54,6 +54,8 @@ async def session(db: Path, runs: int) -> dict[str, float]:
     try:
         total = len(lib)
         expected = {name: len(search(lib.entries(), parse_query(q))) for name, q in QUERIES.items()}
+        prefixes = [COMMON_WORD[:i] for i in range(1, len(COMMON_WORD) + 1)]
+        typed = [len(search(lib.entries(), parse_query(p))) for p in prefixes]
         clear_cache()  # so the app's first search pays for its text cache, as a user's does
         app = ReadlistApp(library=lib)
         painter = Painter(app)
@@ -75,6 +77,14 @@ async def session(db: Path, runs: int) -> dict[str, float]:
                         took = await set_query(app, painter, text, expected[name])
                     times.append(took)
                 out[f"search_{name}_ms"] = median(times) * 1e3
+            keys: list[float] = []
+            for _ in range(runs):  # typing the common word one key at a time (narrowing)
+                await set_query(app, painter, "", total)
+                for prefix, count in zip(prefixes, typed, strict=True):
+                    await pilot.pause()
+                    keys.append(await set_query(app, painter, prefix, count))
+            out["search_typing_ms"] = median(keys) * 1e3
+            out["search_typing_max_ms"] = max(keys) * 1e3
             await set_query(app, painter, "", total)
             out.update(await cursor(app, pilot, painter, runs * 2))
     finally:
