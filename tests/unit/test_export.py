@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from bibtexparser.entrypoint import parse_string
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from readlist.cli import main
@@ -24,7 +26,7 @@ from readlist.core.export import (
     to_json,
     to_markdown,
 )
-from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, paper_id
+from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"
@@ -265,3 +267,33 @@ def test_markdown_import_into_a_fresh_library_restores_state(
         assert main(["list", "--db", str(path), "--json"]) == 0
         views.append([{k: d[k] for k in keep} for d in json.loads(capsys.readouterr().out)])
     assert views[0] == views[1]
+
+
+# Text as a user or a feed may hold it: printable characters (controls are removed on import).
+PRINTABLE_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+PRINTABLE = st.text(PRINTABLE_CHARS, min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=PRINTABLE.filter(lambda t: t.strip()),
+    note=st.lists(
+        st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))), max_size=4
+    ),
+    tags=st.lists(PRINTABLE, max_size=3),
+    starred=st.booleans(),
+    read=st.booleans(),
+)
+def test_markdown_round_trip_property(
+    title: str, note: list[str], tags: list[str], starred: bool, read: bool
+) -> None:
+    entry = Entry(
+        Paper(paper_id(title), title, "An abstract.", "2024-03-12"),
+        PaperState(starred, read, "\n".join(note), normalise_tags(tags)),
+    )
+    ((paper, state),) = read_markdown(to_markdown([entry]), "list.md")
+    assert paper.title == " ".join(title.split())
+    assert paper.id == entry.id
+    assert (state.starred, state.read, state.tags) == (starred, read, entry.state.tags)
+    expected_note = "\n".join(line.rstrip() for line in entry.state.note.strip().splitlines())
+    assert state.note == expected_note
