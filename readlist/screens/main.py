@@ -8,6 +8,7 @@ that only narrows the previous one filters the previous result instead of the wh
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -19,11 +20,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
-from textual.worker import get_current_worker
 
 from readlist.config import Config
 from readlist.core.models import Entry
-from readlist.core.query import Query, QueryError, parse_query, search
+from readlist.core.query import Query, QueryError, haystack, parse_query, search
 from readlist.core.store import Library, LibraryError
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
@@ -41,6 +41,7 @@ FILTERS: tuple[tuple[str, str], ...] = (
 )
 COMPACT_DELAY_S = 2.0
 REFRESH_INTERVAL_S = 1.0
+SEARCH_SLICE = 4000  # papers searched between two looks at the keyboard (~5 ms)
 
 
 class MainScreen(Screen[None]):
@@ -119,6 +120,16 @@ class MainScreen(Screen[None]):
         self._show_all(keep_id=None)
         self.paper_list.focus()
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
+        self._warm_search_cache()
+
+    @work(thread=True, exclusive=True, group="warm", description="warm search cache")
+    def _warm_search_cache(self) -> None:
+        """Lower-case every paper's text once while the user is still looking at the list.
+
+        Otherwise the first search pays for it (~0.2 s at 10,000 papers).
+        """
+        for entry in self.library.entries():
+            haystack(entry)
 
     # ---- showing papers ------------------------------------------------------------------
 
@@ -174,15 +185,24 @@ class MainScreen(Screen[None]):
             base = self.results
         self._search(self._generation, query, base, keep)
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search(
+    @work(exclusive=True, group="search", description="search")
+    async def _search(
         self, generation: int, query: Query, base: list[Entry] | None, keep_id: str | None
     ) -> None:
+        """Search in slices on the UI thread, yielding between them.
+
+        A newer keystroke cancels this worker at the next slice, and the event loop stays free
+        for keys; unlike a thread, this never fights the UI for the GIL (a 12 ms search at 10,000
+        papers took 80 ms in a thread while the screen repainted).
+        """
         version = self.library.version
         entries = self.library.entries() if base is None else base
-        found = search(entries, query)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._search_done, generation, query, found, version, keep_id)
+        found: list[Entry] = []
+        for start in range(0, len(entries), SEARCH_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            found += search(entries[start : start + SEARCH_SLICE], query)
+        self._search_done(generation, query, found, version, keep_id)
 
     def _search_done(
         self, generation: int, query: Query, found: list[Entry], version: int, keep_id: str | None
@@ -278,7 +298,7 @@ class MainScreen(Screen[None]):
         self._compact_timer = None
         self._compact_in_thread()
 
-    @work(thread=True, exclusive=True, group="compact")
+    @work(thread=True, exclusive=True, group="compact", description="compact")
     def _compact_in_thread(self) -> None:
         try:
             self.library.compact()
@@ -512,7 +532,7 @@ class MainScreen(Screen[None]):
 
         self.import_feed(sample_feed_path())
 
-    @work(thread=True, exclusive=True, group="import")
+    @work(thread=True, exclusive=True, group="import", description="import")
     def import_feed(self, path: Path) -> None:
         """Read and import a feed off the UI thread, then say what happened."""
         from readlist.core.feeds import FeedError, read_feed

@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -100,6 +101,11 @@ class PaperList(ScrollView, can_focus=True):
         self._words: tuple[str, ...] = ()
         self.cursor = 0
         self.empty_message = "No papers match."
+        # Rows already drawn, keyed by the entry object (kept in the value, so its id is not
+        # reused) and everything else a row's look depends on: a repaint of the whole screen
+        # (any layout change) then costs the list nothing.
+        self._row_cache: LRUCache[tuple[int, bool, bool, int, tuple[str, ...]], tuple[Entry, Strip]]
+        self._row_cache = LRUCache(400)
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -235,7 +241,19 @@ class PaperList(ScrollView, can_focus=True):
             return self._strip(text, width, base)
         if index >= len(self._entries):
             return Strip.blank(width, base)
-        return self._strip(self.render_row(self._entries[index], index, width), width, base)
+        entry = self._entries[index]
+        key = (id(entry), index == self.cursor, self.has_focus, width, self._words)
+        cached = self._row_cache.get(key)
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        strip = self._strip(self.render_row(entry, index, width), width, base)
+        self._row_cache[key] = (entry, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        """Styles (or the theme) changed: rows drawn with the old ones must be drawn again."""
+        self._row_cache.clear()
+        super().notify_style_update()
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
         text.truncate(width, overflow="ellipsis", pad=False)

@@ -35,6 +35,8 @@ class SearchBar(Vertical):
     class Cleared(Message):
         """Esc: the query was cleared."""
 
+    _error: str | None = ""
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
         yield Static(id="search-error")
@@ -49,6 +51,9 @@ class SearchBar(Vertical):
 
     def set_error(self, message: str | None) -> None:
         """Show what is wrong with the query under the bar (None hides the line)."""
+        if message == self._error:
+            return  # nothing to redraw: an update would cost a layout pass on every keystroke
+        self._error = message
         error = self.query_one("#search-error", Static)
         error.update(Text(message or "", end=""))
         error.display = bool(message)

@@ -27,6 +27,8 @@ def status_text(
 class StatusBar(Static):
     """One line under the panes; updated by the main screen after every change or search."""
 
+    _shown = ""
+
     def show(
         self,
         counts: Counts,
@@ -35,4 +37,7 @@ class StatusBar(Static):
         read_only: bool = False,
         searching: bool = False,
     ) -> None:
-        self.update(Text(status_text(counts, shown, filter_name, read_only, searching), end=""))
+        text = status_text(counts, shown, filter_name, read_only, searching)
+        if text != self._shown:
+            self._shown = text
+            self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass

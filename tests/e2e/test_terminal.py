@@ -101,13 +101,18 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     home = tmp_path / "home"
     home.mkdir()
-    env = f"env TERM=xterm-256color HOME={shlex.quote(str(home))} VISUAL= EDITOR="
+    # COLUMNS/LINES from the test runner would override the real 120x40 window size.
+    env = (
+        "env -u COLUMNS -u LINES TERM=xterm-256color"
+        f" HOME={shlex.quote(str(home))} VISUAL=true EDITOR=true"
+    )
     command = (
         f"{env} {shlex.quote(readlist)} --db {shlex.quote(str(db))} {shlex.quote(str(SAMPLE))};"
         f" echo {EXIT_MARK}=$?; sleep 60"
     )
     terminal.start(command)
     terminal.wait_for(lambda s: "86 papers · 86 unread · 0 starred" in s, "the list")
+    time.sleep(1.0)  # the first frame can come before the app reads keys
 
     terminal.keys("/")
     terminal.literal("model merging")
@@ -118,6 +123,7 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
 
     terminal.keys("a")
     terminal.wait_for(lambda s: "ctrl+s save" in s, "the note editor")
+    time.sleep(0.5)  # its text area takes focus just after the first frame
     terminal.literal("Compare with [bold]TIES[/] merging")
     terminal.keys("C-s")
     after = terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")

@@ -1,4 +1,4 @@
-"""Fixtures for Pilot tests: a real temporary library holding the sample feed, and an app over it."""
+"""Fixtures for Pilot tests: a real temporary library holding the sample feed, and helpers."""
 
 from __future__ import annotations
 
