@@ -215,7 +215,7 @@ class Journal:
                 tail = handle.read()
         except OSError as exc:
             raise self._not_saved(exc) from None
-        commit_temp(write_temp(self.path, tail), self.path)
+        commit_temp(write_temp(self.path, [tail]), self.path)
         self.inode = os.stat(self.path).st_ino
         self.offset -= folded_end
         self.size_seen -= folded_end  # lines past what we had seen stay unread: `status` says so

@@ -318,3 +318,21 @@ def test_a_hand_edited_file_out_of_feed_order_is_read_and_written_in_feed_order(
     assert list(document["papers"]) == ["1", "2", "3"]
     assert document["papers"]["2"]["starred"] is True
     assert list(document["papers"]["2"]) == list(DOC_FIELDS)
+
+
+def test_a_big_library_and_the_users_own_tables_survive_a_rewrite(lib_path: Path) -> None:
+    lib_path.parent.mkdir()
+    db = TinyDB(lib_path)
+    db.table("reading_groups").insert({"name": "Friday club"})
+    db.close()
+    library = Library.open(lib_path)
+    papers = make_papers(4100)  # more than one encoding chunk
+    library.import_papers(papers, "big.txt")
+    library.set_tags(papers[-1].id, ["last"])
+    library.close()
+
+    docs = stock_tinydb_docs(lib_path)
+    assert len(docs) == 4100 and docs[papers[-1].id]["tags"] == ["last"]
+    db = TinyDB(lib_path)
+    assert db.table("reading_groups").all() == [{"name": "Friday club"}]
+    db.close()
