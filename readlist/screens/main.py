@@ -272,7 +272,7 @@ class MainScreen(Screen[None]):
             before = self.library.get(entry.id)
             after = apply(before)
         except (LibraryError, KeyError) as error:
-            self.notify(f"Not saved: {error}", title="readlist", severity="error")
+            self.notify(f"Not saved: {error}", severity="error", markup=False)
             return None
         self.undo_stack.record(before, description, fields)
         self.after_change(after)
@@ -303,13 +303,13 @@ class MainScreen(Screen[None]):
         try:
             self.library.compact()
         except LibraryError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
 
     def _poll_library(self) -> None:
         try:
             changed = self.library.refresh()
         except LibraryError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         if changed:
             self._reload()
@@ -411,7 +411,7 @@ class MainScreen(Screen[None]):
             return
         except LibraryError as error:
             self.undo_stack.push_back(step)
-            self.notify(f"Not undone: {error}", severity="error")
+            self.notify(f"Not undone: {error}", severity="error", markup=False)
             return
         self.after_change(after)
         index = self.paper_list.index_of(after.id)
