@@ -123,7 +123,7 @@ def _cell(value: float | None, unit: str) -> str:
 def table(results: dict[int, dict[str, dict[str, Any]]]) -> str:
     """A Markdown table: one row per metric, figure / budget / mark per size."""
     sizes = sorted(results)
-    names = ["what"] + [cell for s in sizes for cell in (f"{s:,} papers", "budget", "")]
+    names = ["what"] + [cell for s in sizes for cell in (f"{s:,} papers", "budget", "met?")]
     head = "| " + " | ".join(names) + " |\n"
     rule = "|---|" + "---|---|---|" * len(sizes) + "\n"
     rows = []
