@@ -27,6 +27,7 @@ from readlist.core.models import Entry, Paper
 from readlist.core.storage import (
     FileSig,
     LibraryError,
+    LoadedFile,
     ReadOnlyError,
     commit_temp,
     describe_os_error,
@@ -100,6 +101,8 @@ class Library:
         A library the user cannot write opens with `read_only=True`.
         """
         path = Path(path).expanduser().absolute()
+        if path.is_symlink():
+            path = path.resolve()  # replace the file the link points to, not the link
         if path.is_dir():
             raise LibraryError(f"{path}: is a folder, not a library file")
         folder = path.parent
@@ -289,20 +292,24 @@ class Library:
         """Pick up other processes' changes; cheap (two stats) when there are none.
 
         Never waits long: if this process or another is busy writing, it tries again next time.
+        A replaced file is read and parsed before taking any lock, so calling this from a worker
+        thread keeps both the UI and other processes free while a big library reloads.
         """
-        if self._file_sig == file_sig(self.path) and self._journal.status() == "same":
+        file_changed = self._file_sig != file_sig(self.path)
+        if not file_changed and self._journal.status() == "same":
             return False
+        preloaded = read_library(self.path) if file_changed else None
         if not self._writer.acquire(blocking=False):
             return False
         try:
             if self._lock is None:
-                return self._sync()
+                return self._sync(preloaded)
             try:
                 self._lock.acquire(timeout=REFRESH_LOCK_TIMEOUT)
             except filelock.Timeout:
                 return False
             try:
-                return self._sync()
+                return self._sync(preloaded)
             finally:
                 self._lock.release()
         finally:
@@ -332,10 +339,10 @@ class Library:
         if self.read_only:
             raise ReadOnlyError(f"{self.path}: the library is read-only; nothing was changed")
 
-    def _sync(self) -> bool:
+    def _sync(self, preloaded: LoadedFile | None = None) -> bool:
         """Bring memory up to date with disk (hold `_locked`); True if anything changed."""
         if file_sig(self.path) != self._file_sig:
-            self._reload()
+            self._reload(preloaded)
             return True
         status = self._journal.status()
         if status == "reset":
@@ -353,9 +360,15 @@ class Library:
             return bool(changes)
         return False
 
-    def _reload(self) -> None:
-        """Read the file and replay the whole journal; on error nothing in memory changes."""
-        loaded = read_library(self.path)
+    def _reload(self, preloaded: LoadedFile | None = None) -> None:
+        """Read the file (unless `preloaded` is still current) and replay the whole journal.
+
+        On error nothing in memory changes.
+        """
+        if preloaded is not None and preloaded.sig == file_sig(self.path):
+            loaded = preloaded
+        else:
+            loaded = read_library(self.path)
         journal = Journal(self._journal.path)
         by_id = loaded.entries
         for change in journal.read_new():

@@ -234,3 +234,29 @@ def test_a_compaction_overtaken_by_an_import_leaves_the_import_standing(
     reopened = Library.open(path)
     assert len(reopened) == 33 and reopened.get(ids[4]).state.tags == ("kept",)
     assert library.refresh() is True and len(library) == 33
+
+
+def test_refresh_rereads_a_file_replaced_again_while_it_was_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "library.json"
+    ids = new_library(path)
+    mine, theirs = Library.open(path), Library.open(path)
+    theirs.set_note(ids[0], "first compaction")
+    theirs.compact()
+    real_read_library = store.read_library
+    calls = []
+
+    def read_then_someone_compacts_again(file: Path) -> store.LoadedFile:
+        loaded = real_read_library(file)
+        if not calls:
+            theirs.set_note(ids[1], "second compaction")
+            theirs.compact()
+        calls.append(file)
+        return loaded
+
+    monkeypatch.setattr(store, "read_library", read_then_someone_compacts_again)
+    assert mine.refresh() is True
+    assert len(calls) == 2  # the parse done before locking was stale, so it read again
+    assert mine.get(ids[0]).state.note == "first compaction"
+    assert mine.get(ids[1]).state.note == "second compaction"

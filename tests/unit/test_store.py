@@ -336,3 +336,16 @@ def test_a_big_library_and_the_users_own_tables_survive_a_rewrite(lib_path: Path
     db = TinyDB(lib_path)
     assert db.table("reading_groups").all() == [{"name": "Friday club"}]
     db.close()
+
+
+def test_a_symlinked_library_stays_a_link_to_the_real_file(tmp_path: Path) -> None:
+    real = tmp_path / "synced" / "library.json"
+    Library.open(real).import_papers(make_papers(2), "a.txt")
+    link = tmp_path / "library.json"
+    link.symlink_to(real)
+    library = Library.open(link)
+    library.import_papers(make_papers(2, start=2), "b.txt")
+    library.set_starred(library.entries()[0].id, True)
+    library.close()
+    assert link.is_symlink() and len(stock_tinydb_docs(real)) == 4
+    assert not (tmp_path / "library.json.journal").exists()
