@@ -4,12 +4,17 @@ Text always goes to the terminal through OSC 52 (`App.copy_to_clipboard`: works 
 tmux, never raises) and also to the system clipboard through pyperclip, which raises
 `PyperclipException` when no backend (xclip, xsel, wl-clipboard) is installed. A clipboard program
 can hang (xclip under some X servers keeps its pipes open), so pyperclip runs in a thread that the
-app waits on for at most `SYSTEM_CLIPBOARD_TIMEOUT` seconds.
+app waits on for at most `SYSTEM_CLIPBOARD_TIMEOUT` seconds. pyperclip ignores xsel's and xclip's
+exit status and lets them write errors onto the app's terminal, so with a stale $DISPLAY (common
+inside tmux after an SSH session ends) the X server is checked first.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +27,8 @@ from readlist.core.links import is_web_url
 
 SYSTEM_CLIPBOARD_TIMEOUT = 2.0
 INSTALL_HINT = "install xclip, xsel or wl-clipboard for the system clipboard"
+X_BACKENDS = frozenset({"copy_xsel", "copy_xclip"})
+_DISPLAY = re.compile(r"(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,8 @@ class CopyResult:
     message: str
 
 
-def prefer_xsel() -> None:
-    """Use xsel rather than xclip when pyperclip would pick xclip and xsel is installed.
+def choose_backend() -> None:
+    """Settle pyperclip's backend now, using xsel rather than xclip when both are installed.
 
     xclip stays running to own the selection and keeps inherited pipes open, which can hang a
     caller waiting on them; xsel detaches cleanly. Does nothing once a backend is chosen (or a
@@ -41,14 +48,57 @@ def prefer_xsel() -> None:
     """
     if pyperclip.copy is not pyperclip.lazy_load_stub_copy:
         return
-    chosen_copy, _ = pyperclip.determine_clipboard()
+    chosen_copy, chosen_paste = pyperclip.determine_clipboard()
     if getattr(chosen_copy, "__name__", "") == "copy_xclip" and shutil.which("xsel"):
         pyperclip.set_clipboard("xsel")
+    else:
+        pyperclip.copy, pyperclip.paste = chosen_copy, chosen_paste
+
+
+def x_display_problem(display: str, timeout: float = 0.5) -> str | None:
+    """Why the X server in `display` cannot be reached, or None if it seems there (or is unknown).
+
+    A local display is checked by its socket existing, never by connecting: a bare connection
+    that closes makes a server with no other client (Xvfb) reset, and a copy started during that
+    reset fails. A remote or SSH-forwarded display gets a TCP connect, which catches a forwarding
+    that ended with its SSH session.
+    """
+    if not display:
+        return "$DISPLAY is not set"
+    found = _DISPLAY.fullmatch(display)
+    if found is None:
+        return None  # a form we do not know (XQuartz's launchd path): let the program try
+    host, number = found.group("host"), int(found.group("number"))
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        if os.path.exists(path) or _abstract_socket_exists("@" + path):
+            return None
+    else:
+        try:
+            socket.create_connection((host, 6000 + number), timeout=timeout).close()
+        except OSError:
+            pass
+        else:
+            return None
+    return f"cannot reach the X display {display} (is $DISPLAY left over from another session?)"
+
+
+def _abstract_socket_exists(name: str) -> bool:
+    """True if a Linux abstract unix socket called `name` (`@...`) is listening."""
+    try:
+        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+            return any(line.rstrip("\n").endswith(" " + name) for line in table)
+    except OSError:
+        return False
 
 
 def _system_copy(text: str, timeout: float) -> BaseException | None:
     """Copy through pyperclip in a thread; the error, a TimeoutError if it hung, or None."""
-    prefer_xsel()
+    choose_backend()
+    if getattr(pyperclip.copy, "__name__", "") in X_BACKENDS:
+        problem = x_display_problem(os.environ.get("DISPLAY", ""))
+        if problem:
+            return ConnectionError(problem)
     outcome: list[BaseException | None] = []
 
     def run() -> None:

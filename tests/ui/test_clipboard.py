@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 from typing import Any
 
@@ -109,8 +111,23 @@ def test_prefers_xsel_over_xclip(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copy_xclip, None))
     monkeypatch.setattr(pyperclip, "set_clipboard", chosen.append)
     monkeypatch.setattr("readlist.clipboard.shutil.which", lambda name: f"/usr/bin/{name}")
-    clipboard.prefer_xsel()
+    clipboard.choose_backend()
     assert chosen == ["xsel"]
+
+
+def test_settles_the_backend_pyperclip_would_pick(monkeypatch: pytest.MonkeyPatch) -> None:
+    from readlist import clipboard
+
+    def copy_wl(text: str) -> None: ...
+
+    def paste_wl() -> str:
+        return ""
+
+    monkeypatch.setattr(pyperclip, "copy", pyperclip.lazy_load_stub_copy)
+    monkeypatch.setattr(pyperclip, "paste", pyperclip.lazy_load_stub_paste)
+    monkeypatch.setattr(pyperclip, "determine_clipboard", lambda: (copy_wl, paste_wl))
+    clipboard.choose_backend()
+    assert (pyperclip.copy, pyperclip.paste) == (copy_wl, paste_wl)
 
 
 def test_leaves_a_chosen_backend_alone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,5 +136,70 @@ def test_leaves_a_chosen_backend_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     chosen: list[Any] = []
     monkeypatch.setattr(pyperclip, "copy", lambda text: None)
     monkeypatch.setattr(pyperclip, "set_clipboard", chosen.append)
-    clipboard.prefer_xsel()
+    clipboard.choose_backend()
     assert chosen == []
+
+
+@pytest.fixture
+def x_backend(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """pyperclip set to an X backend (by name, as pyperclip names them) that records copies."""
+    copied: list[str] = []
+
+    def copy_xsel(text: str) -> None:
+        copied.append(text)
+
+    monkeypatch.setattr(pyperclip, "copy", copy_xsel)
+    return copied
+
+
+async def test_stale_display_is_reported_not_claimed(
+    monkeypatch: pytest.MonkeyPatch, x_backend: list[str]
+) -> None:
+    monkeypatch.setenv("DISPLAY", ":987")
+    app = HostApp()
+    async with app.run_test():
+        result = copy_text(app, URL)
+        assert result.system is False
+        assert "cannot reach the X display :987" in result.message
+        assert result.message.startswith(f"Sent {URL} to the terminal clipboard (OSC 52);")
+        assert app.clipboard == URL
+        assert x_backend == []
+
+
+async def test_reachable_display_is_used(
+    monkeypatch: pytest.MonkeyPatch, x_backend: list[str]
+) -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert port > 6000
+        monkeypatch.setenv("DISPLAY", f"127.0.0.1:{port - 6000}.0")
+        app = HostApp()
+        async with app.run_test():
+            assert copy_text(app, URL).system is True
+    assert x_backend == [URL]
+
+
+@pytest.mark.parametrize("display", ["", "nohost.invalid:0", "127.0.0.1:1", ":986"])
+def test_unreachable_displays(display: str) -> None:
+    from readlist.clipboard import x_display_problem
+
+    problem = x_display_problem(display, timeout=0.2)
+    assert problem is not None
+    assert display in problem if display else "not set" in problem
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets are Linux-only")
+def test_local_display_found_by_its_socket_without_connecting() -> None:
+    from readlist.clipboard import x_display_problem
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind("\0/tmp/.X11-unix/X984")
+        server.listen()
+        server.setblocking(False)
+        assert x_display_problem(":984") is None
+        assert x_display_problem("unix:984.0") is None
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nobody connected: an idle Xvfb would have reset
+    assert x_display_problem(":984") is not None
