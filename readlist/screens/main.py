@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from readlist.config import Config
+from readlist.config import SORT_ORDERS, Config
 from readlist.core.models import Entry
 from readlist.core.query import Query, QueryError, haystack, parse_query, search
 from readlist.core.store import Library, LibraryError
@@ -39,6 +39,12 @@ FILTERS: tuple[tuple[str, str], ...] = (
     ("starred", "is:starred"),
     ("with code", "has:code"),
 )
+SORT_NAMES = {
+    "feed": "feed order",
+    "title": "title",
+    "starred": "starred first",
+    "unread": "unread first",
+}
 COMPACT_DELAY_S = 2.0
 REFRESH_INTERVAL_S = 1.0
 SEARCH_SLICE = 4000  # papers searched between two looks at the keyboard (~5 ms)
@@ -64,6 +70,14 @@ class MainScreen(Screen[None]):
             tooltip="Filter: all, unread, starred, with code",
             id="filter",
         ),
+        Binding(
+            "S",
+            "cycle_sort",
+            "Sort",
+            tooltip="Sort: feed order, title, starred first, unread first",
+            show=False,
+            id="sort",
+        ),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("enter", "open", "Open the paper (detail pane)", show=False, id="open"),
         Binding(
@@ -83,6 +97,7 @@ class MainScreen(Screen[None]):
         self.config = config
         self.undo_stack = UndoStack()
         self.filter_index = 0
+        self.sort_index = SORT_ORDERS.index(config.sort) if config.sort in SORT_ORDERS else 0
         self.query_text = ""
         self.current_query: Query = parse_query("")
         self.results: list[Entry] = []
@@ -141,7 +156,18 @@ class MainScreen(Screen[None]):
         """Show the whole library (no query, no filter): a copy, so rows can be replaced."""
         self._generation += 1
         self.current_query = parse_query("")
-        self._set_results(list(self.library.entries()), self.current_query, keep_id)
+        self._set_results(self._sorted(self.library.entries()), self.current_query, keep_id)
+
+    def _sorted(self, entries: list[Entry]) -> list[Entry]:
+        """A new list in the chosen order (the library's order is newest day first, feed order)."""
+        order = SORT_ORDERS[self.sort_index]
+        if order == "title":
+            return sorted(entries, key=lambda e: e.paper.title.casefold())
+        if order == "starred":
+            return sorted(entries, key=lambda e: not e.state.starred)
+        if order == "unread":
+            return sorted(entries, key=lambda e: e.state.read)
+        return list(entries)
 
     def _set_results(self, results: list[Entry], query: Query, keep_id: str | None) -> None:
         self.results = results
@@ -158,6 +184,7 @@ class MainScreen(Screen[None]):
             len(self.results) if active else None,
             FILTERS[self.filter_index][0],
             self.library.read_only,
+            sort=SORT_NAMES.get(SORT_ORDERS[self.sort_index], "feed order"),
         )
 
     def request_search(self) -> None:
@@ -202,6 +229,8 @@ class MainScreen(Screen[None]):
             if start:
                 await asyncio.sleep(0)
             found += search(entries[start : start + SEARCH_SLICE], query)
+        if base is None:
+            found = self._sorted(found)  # a narrowed result keeps the order it already had
         self._search_done(generation, query, found, version, keep_id)
 
     def _search_done(
@@ -510,6 +539,12 @@ class MainScreen(Screen[None]):
                 self.paper_list.move_to(index)
                 return
         self.notify("No unread papers in this list")
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORT_ORDERS)
+        self.notify(f"Sorted by: {SORT_NAMES[SORT_ORDERS[self.sort_index]]}", timeout=1.5)
+        self._results_query = None  # the order changed: the next search must not narrow
+        self._reload()
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)

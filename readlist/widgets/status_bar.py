@@ -9,18 +9,22 @@ from readlist.core.store import Counts
 
 
 def status_text(
-    counts: Counts, shown: int | None, filter_name: str, read_only: bool, searching: bool = False
+    counts: Counts,
+    shown: int | None,
+    filter_name: str,
+    read_only: bool,
+    sort: str = "feed order",
 ) -> str:
     """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active."""
     parts = [f"{counts.total} papers", f"{counts.unread} unread", f"{counts.starred} starred"]
     if shown is not None:
         parts.append(f"{shown} of {counts.total}")
+    if read_only:
+        parts.append("READ-ONLY")  # before filter and sort, so a narrow terminal never cuts it
     if filter_name != "all":
         parts.append(f"filter: {filter_name}")
-    if searching:
-        parts.append("searching…")
-    if read_only:
-        parts.append("READ-ONLY")
+    if sort != "feed order":
+        parts.append(f"sorted: {sort}")
     return " · ".join(parts)
 
 
@@ -35,9 +39,9 @@ class StatusBar(Static):
         shown: int | None,
         filter_name: str = "all",
         read_only: bool = False,
-        searching: bool = False,
+        sort: str = "feed order",
     ) -> None:
-        text = status_text(counts, shown, filter_name, read_only, searching)
+        text = status_text(counts, shown, filter_name, read_only, sort)
         if text != self._shown:
             self._shown = text
             self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass
