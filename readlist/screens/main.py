@@ -500,7 +500,7 @@ class MainScreen(Screen[None]):
     # ---- moving, panes, search ---------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.remove_class("-show-detail")
+        self.action_back_to_list()
         self.search_bar.input.focus()
 
     def action_open(self) -> None:
@@ -512,6 +512,7 @@ class MainScreen(Screen[None]):
         self.detail.focus()
         if self.has_class("-narrow"):
             self.add_class("-show-detail")
+            self.detail.border_subtitle = "esc: back to the list"
 
     def action_switch_pane(self) -> None:
         if self.paper_list.has_focus:
@@ -521,6 +522,7 @@ class MainScreen(Screen[None]):
 
     def action_back_to_list(self) -> None:
         self.remove_class("-show-detail")
+        self.detail.border_subtitle = ""
         self.paper_list.focus()
 
     def action_back(self) -> None:
