@@ -144,3 +144,30 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
     assert len(starred) == 1
     assert "merging" in (starred[0]["title"] + starred[0]["abstract"]).lower()
     assert starred[0]["note"] == "Compare with [bold]TIES[/] merging"
+
+
+def test_e_hands_the_terminal_to_the_editor_and_back(terminal: Terminal, tmp_path: Path) -> None:
+    readlist = installed_readlist()
+    db = tmp_path / "library.json"
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "written in the editor\\n" >> "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    command = (
+        f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))}"
+        f" VISUAL={shlex.quote(str(editor))} {shlex.quote(readlist)} --db {shlex.quote(str(db))}"
+        f" {shlex.quote(str(SAMPLE))}; echo {EXIT_MARK}=$?; sleep 60"
+    )
+    terminal.start(command)
+    terminal.wait_for(lambda s: "86 papers" in s, "the list")
+    time.sleep(1.0)
+    terminal.keys("e")
+    back = terminal.wait_for(lambda s: "written in the editor" in s, "the note in the detail")
+    assert "86 papers · 86 unread · 0 starred" in back  # the app resumed and redrew itself
+    terminal.keys("q")
+    assert f"{EXIT_MARK}=0" in terminal.wait_for(lambda s: EXIT_MARK in s, "readlist to exit")
+    db_file = TinyDB(db)
+    try:
+        notes = [p["note"] for p in db_file.table("papers").all() if p["note"]]
+    finally:
+        db_file.close()
+    assert notes == ["written in the editor"]
