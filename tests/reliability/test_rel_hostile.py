@@ -1,0 +1,236 @@
+"""Hostile feeds through the command line and the app: no crash, no escape byte out, markup literal.
+
+The parser's own tests (tests/unit/test_daily_papers.py, test_text.py, test_feed_properties.py)
+check the stored text; these follow the same inputs to what a user's terminal receives: the bytes
+`readlist` prints, the library file, and what the app draws.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from appkit import SIZE, detail_text, main_screen, paper_list, settle, visible_rows
+from hostile import (
+    ESCAPE_TITLES,
+    GITHUB,
+    MARKUP_TITLES,
+    WORLD_TITLES,
+    big_feed,
+    cp1252_feed,
+    hostile_feed,
+)
+
+from readlist.app import ReadlistApp
+from readlist.core.store import Library
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Bytes that must never reach the terminal from a feed: ESC, BEL, CSI/OSC as C1 (UTF-8), and
+#: the same escaped inside JSON.
+FORBIDDEN = (b"\x1b", b"\x07", b"\xc2\x9b", b"\xc2\x9d", b"\\u001b", b"\\u0007", b"\\u009b")
+
+
+def readlist(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "readlist", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_clean(data: bytes, what: str) -> None:
+    for bad in FORBIDDEN:
+        assert bad not in data, f"{bad!r} in {what}"
+
+
+@pytest.fixture(scope="module")
+def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile and cp1252 feeds imported by a real `readlist import` (UTF-8 feed via stdin)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "library.json"
+    (folder / "cp1252.txt").write_bytes(cp1252_feed())
+    done = readlist(
+        "import", "--db", str(db), "-", str(folder / "cp1252.txt"), stdin=hostile_feed()
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().splitlines() == [
+        "<stdin>: 11 papers, 11 new, 0 updated",
+        "cp1252.txt: 1 papers, 1 new, 0 updated",
+    ]
+    err = done.stderr.decode()
+    assert "escape sequences removed" in err and "read as cp1252" in err
+    assert_clean(done.stdout + done.stderr, "import output")
+    return db
+
+
+def test_nothing_from_a_hostile_feed_reaches_the_terminal_or_the_file(
+    hostile_library: Path,
+) -> None:
+    assert_clean(hostile_library.read_bytes(), "the library file")
+    listed = readlist("list", "--db", str(hostile_library))
+    assert listed.returncode == 0
+    assert_clean(listed.stdout + listed.stderr, "readlist list")
+    text = listed.stdout.decode()
+    for title in (*MARKUP_TITLES, *WORLD_TITLES, *(clean for _, clean in ESCAPE_TITLES)):
+        assert title in text, title  # markup literal, RTL / wide / emoji exactly
+    assert "“Smart quotes” – naïve café models" in text
+    as_json = readlist("list", "--db", str(hostile_library), "--json")
+    assert_clean(as_json.stdout, "readlist list --json")
+    docs = json.loads(as_json.stdout)
+    assert {d["title"] for d in docs} >= {*MARKUP_TITLES, *WORLD_TITLES}
+    for fmt in ("md", "bibtex", "csv", "json"):
+        exported = readlist("export", "--db", str(hostile_library), "-f", fmt)
+        assert exported.returncode == 0, exported.stderr
+        assert_clean(exported.stdout, f"export {fmt}")
+
+
+def test_only_web_links_are_kept_from_a_hostile_feed(hostile_library: Path) -> None:
+    with Library.open(hostile_library) as library:
+        for entry in library.entries():
+            links = entry.paper.links
+            assert all(link.startswith(("http://", "https://")) for link in links), links
+            if entry.paper.source != "cp1252.txt":
+                assert entry.paper.github == GITHUB and links == (GITHUB,)
+
+
+BAD_FEEDS = {
+    "nul.txt": (b"\x00", 4096, "binary"),
+    "blank.txt": (b" \n\t\r\n", 100, "empty"),
+    "one-line.txt": (b"word ", 2_000_000, "no papers found"),  # 10 MB, no line break
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FEEDS))
+def test_bad_feeds_are_one_line_and_change_nothing(
+    hostile_library: Path, tmp_path: Path, name: str
+) -> None:
+    unit, times, problem = BAD_FEEDS[name]
+    feed = tmp_path / name
+    feed.write_bytes(unit * times)
+    before = hostile_library.read_bytes()
+    done = readlist("import", "--db", str(hostile_library), str(feed))
+    assert done.returncode == 2
+    (line,) = done.stderr.decode().splitlines()
+    assert line.startswith("readlist: ") and name in line and problem in line
+    assert hostile_library.read_bytes() == before
+
+
+def ten_mb_line_feed() -> bytes:
+    """Two papers, the second with an abstract that is one 10 MB line (titles stop at 300)."""
+    huge = "lorem ipsum " * 900_000
+    return (
+        f"Mar 12\n\nShort title one\n\nShort abstract.\n\nHuge abstract paper\n\nAbstract {huge}\n"
+    ).encode()
+
+
+def test_a_10_mb_line_imports_and_lists(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    started = time.monotonic()
+    done = readlist("import", "--db", str(db), "-", stdin=ten_mb_line_feed())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == "<stdin>: 2 papers, 2 new, 0 updated"
+    listed = readlist("list", "--db", str(db), "ipsum")
+    assert "Huge abstract paper" in listed.stdout.decode()
+    assert time.monotonic() - started < 20
+
+
+LONG_LINE_CHILD = Path(__file__).resolve().parent / "long_line_app.py"
+
+
+def test_the_app_stays_responsive_on_a_paper_with_a_10_mb_abstract(tmp_path: Path) -> None:
+    """Moving onto, opening and searching the paper must each take seconds, not minutes.
+
+    Fails today: DetailPane.show wraps the whole 10 MB abstract in a Static (measured: 71 s for
+    one `j`), and a search highlights every one of its 900,000 matches.
+    """
+    db = tmp_path / "library.json"
+    done = readlist("import", "--db", str(db), "-", stdin=ten_mb_line_feed())
+    assert done.returncode == 0, done.stderr
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, str(LONG_LINE_CHILD), str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        out, _ = child.communicate(timeout=12)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        out, _ = child.communicate()
+    steps = dict(line.split(" ", 1) for line in out.splitlines() if line)
+    assert list(steps) == ["open", "j", "enter", "search"], f"hung after {list(steps)}"
+    for step, seconds in steps.items():
+        assert float(seconds) < 3.0, (step, seconds)
+
+
+def test_a_50_mb_feed_imports_through_the_command_line_in_reasonable_time(tmp_path: Path) -> None:
+    feed = tmp_path / "huge.txt"
+    data = big_feed(68_000, abstract_words=95)
+    assert len(data) > 50_000_000
+    feed.write_bytes(data)
+    del data
+    db = tmp_path / "library.json"
+    started = time.monotonic()
+    done = readlist("import", "--db", str(db), str(feed))
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == "huge.txt: 68000 papers, 68000 new, 0 updated"
+    assert took < 30, f"{took:.1f} s"  # measured ~4 s on a 2-core machine
+
+
+async def test_the_app_shows_every_hostile_paper_literally_and_never_an_escape(
+    hostile_library: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "library.json"
+    copy.write_bytes(hostile_library.read_bytes())
+    library = Library.open(copy)
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = paper_list(app)
+        count = len(widget.entries)
+        assert count == 12
+        seen_rows: list[str] = []
+        seen_detail: list[str] = []
+        for index in range(count):
+            if index:
+                await pilot.press("j")  # the detail pane follows the cursor
+            await pilot.pause()
+            seen_detail.append(detail_text(app))
+            seen_rows.append(visible_rows(app)[index])
+            assert widget.cursor == index
+        await pilot.press("enter", "end", "tab")  # open the last detail, scroll, come back
+        await pilot.pause()
+        screen_svg = app.export_screenshot()
+        for text in (*seen_rows, *seen_detail, screen_svg):
+            assert_clean(text.encode(), "what the app draws")
+        for title in MARKUP_TITLES:
+            assert any(title in d for d in seen_detail), title  # literal, whole
+            assert any(title[:30] in row for row in seen_rows), title  # literal, cut to fit
+        assert any("[red]markup[/red]" in d and "closing [/] tag" in d for d in seen_detail)
+        for title in WORLD_TITLES:
+            assert any(title in d for d in seen_detail), title
+        assert any("javascript:" in d for d in seen_detail)  # shown as text in the abstract...
+        links = str(main_screen(app).query_one("#detail-links").render())
+        assert "javascript:" not in links and "file:" not in links  # ...never as a link
+        for query in ("[bold]", "[/]", "[link=file:///etc/passwd]", "🚀", "שלום", "全角"):
+            await pilot.press("slash")
+            main_screen(app).search_bar.input.value = query
+            await settle(pilot)
+            found = [f"{e.paper.title} {e.paper.abstract}".lower() for e in widget.entries]
+            assert found and all(query.lower() in text for text in found), query
+            await pilot.press("escape")
+            await settle(pilot)
+        assert app.is_running
+    library.close()
