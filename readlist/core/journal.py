@@ -13,6 +13,7 @@ crash mid-write) was never acknowledged, so readers ignore it and the next write
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,19 +155,26 @@ class Journal:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             raise self._not_saved(exc) from None
+        start: int | None = None
         try:
-            inode = os.fstat(fd).st_ino
-            if os.fstat(fd).st_size != self.offset:
+            st = os.fstat(fd)
+            inode = st.st_ino
+            if st.st_size != self.offset:
+                if inode != self.inode or st.st_size < self.offset:
+                    # The caller syncs first, so this means someone changed it behind the lock.
+                    raise OSError(errno.ESTALE, "the journal changed unexpectedly")
                 os.ftruncate(fd, self.offset)  # a torn tail left by a writer that was killed
+            start = self.offset
             view = memoryview(line)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
-            if created:
+            if created:  # a new file: make its name durable too
                 fsync_folder(self.path.parent)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, self.offset)
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)  # take back a partly written line
             raise self._not_saved(exc) from None
         finally:
             os.close(fd)
