@@ -3,9 +3,10 @@
 Reads come from memory. A state change (star, read, note, tags) is appended to a journal beside the
 file and fsync'd before the setter returns, so it costs well under a millisecond of disk time at any
 library size; `compact()` folds the journal into the TinyDB file (temp file, fsync, atomic replace).
-An import rewrites the file whole the same way. Every load and every change happens under
-`<library>.lock`, after checking (by stat) whether another process changed the file or the journal,
-so several readlist processes share one library without losing each other's changes.
+An import rewrites the file whole the same way. Every change happens under `<library>.lock`, after
+checking (by stat) whether another process changed the file or the journal, and what is loaded is
+checked under the lock too, so several readlist processes share one library without losing each
+other's changes (last writer wins per field).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class Counts:
+    """The numbers the status bar shows."""
+
     total: int
     unread: int
     starred: int
