@@ -23,12 +23,22 @@ def clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
         elif name == "note":
             if not isinstance(value, str):
                 raise TypeError("a note must be text")
-            values[name] = value
+            values[name] = storable_text(value)
         else:
             if isinstance(value, str):
                 raise TypeError("tags must be a sequence of strings, not one string")
-            values[name] = normalise_tags(value)
+            values[name] = normalise_tags(storable_text(str(tag)) for tag in value)
     return values
+
+
+def storable_text(text: str) -> str:
+    """`text` as UTF-8 can hold it: a lone surrogate (from a pasted or mis-decoded byte) becomes
+    U+FFFD, and a split pair is joined, instead of failing the save."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def merge_content(old: Paper, new: Paper) -> Paper:

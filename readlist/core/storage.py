@@ -237,25 +237,32 @@ def _kind(value: Any) -> str:
 ENCODE_CHUNK = 2000
 
 
-def encode_library(entries: Sequence[Entry], other_tables: dict[str, Any]) -> list[bytes]:
+def encode_library(
+    path: Path, entries: Sequence[Entry], other_tables: dict[str, Any]
+) -> list[bytes]:
     """The whole TinyDB document for these entries (in the order given, keyed by seq), as pieces
     to write one after another (joining 200 MB would hold the GIL for the copies)."""
     pieces = [b'{"' + PAPERS_TABLE.encode() + b'":{']
-    with gc_paused():
-        for start in range(0, len(entries), ENCODE_CHUNK):
-            docs = {str(e.seq): e.to_doc() for e in entries[start : start + ENCODE_CHUNK]}
-            if start:
-                pieces.append(b",")
-            pieces.append(orjson.dumps(docs)[1:-1])  # the members, without the braces
     rest = dict(other_tables)
     rest[META_TABLE] = {"1": {"schema": SCHEMA}}
-    pieces.append(b"}," + orjson.dumps(rest)[1:])
+    try:
+        with gc_paused():
+            for start in range(0, len(entries), ENCODE_CHUNK):
+                docs = {str(e.seq): e.to_doc() for e in entries[start : start + ENCODE_CHUNK]}
+                if start:
+                    pieces.append(b",")
+                pieces.append(orjson.dumps(docs)[1:-1])  # the members, without the braces
+        pieces.append(b"}," + orjson.dumps(rest)[1:])
+    except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate in a paper's text
+        raise LibraryError(
+            f"{path}: could not save the library ({exc}); nothing was changed"
+        ) from None
     return pieces
 
 
 def write_library(path: Path, entries: Sequence[Entry], other_tables: dict[str, Any]) -> FileSig:
     """Replace the library file atomically; LibraryError (file untouched) if the write fails."""
-    return commit_temp(write_temp(path, encode_library(entries, other_tables)), path)
+    return commit_temp(write_temp(path, encode_library(path, entries, other_tables)), path)
 
 
 def atomic_write(path: Path, data: bytes) -> FileSig:

@@ -274,7 +274,7 @@ class Library:
                     self._journal.offset,
                     self._journal.lines,
                 )
-            tmp = write_temp(self.path, encode_library(snapshot, other_tables))
+            tmp = write_temp(self.path, encode_library(self.path, snapshot, other_tables))
             committed = False
             try:
                 with self._locked(LOCK_TIMEOUT):

@@ -349,3 +349,28 @@ def test_a_symlinked_library_stays_a_link_to_the_real_file(tmp_path: Path) -> No
     library.close()
     assert link.is_symlink() and len(stock_tinydb_docs(real)) == 4
     assert not (tmp_path / "library.json.journal").exists()
+
+
+def test_notes_and_tags_with_any_text_are_saved_exactly(lib_path: Path) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(2), "f.txt")
+    pid = library.entries()[0].id
+    note = 'line\nnext\r\n\t"quoted" \\ back \u2028 \x00 数学 🙂 [bold]x[/]'
+    library.update_state(pid, note=note, tags=["数学", "c++", "🙂"])
+    library.set_note(library.entries()[1].id, "half a pair \ud83d and one \udc00")
+    for reader in (library, Library.open(lib_path)):
+        assert reader.get(pid).state.note == note
+        assert reader.get(pid).state.tags == ("数学", "c++", "🙂")
+        assert reader.entries()[1].state.note == "half a pair \ufffd and one \ufffd"
+    library.close()
+    assert stock_tinydb_docs(lib_path)[pid]["note"] == note
+
+
+def test_a_paper_text_that_cannot_be_saved_is_an_error_not_a_crash(lib_path: Path) -> None:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(2), "f.txt")
+    before = lib_path.read_bytes()
+    bad = Paper(id="bad0000001", title="Broken \udc80 title", abstract="x")
+    with pytest.raises(LibraryError, match="could not save the library"):
+        library.import_papers([bad], "f.txt")
+    assert lib_path.read_bytes() == before and len(library) == 2
