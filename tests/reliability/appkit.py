@@ -60,3 +60,10 @@ async def wait_until(pilot: Pilot[None], seconds: float, done: Callable[[], bool
         assert elapsed < seconds, f"not within {seconds} s"
         await pilot.pause(0.05)
     return time.monotonic() - started
+
+
+def terminal_output(app: ReadlistApp) -> str:
+    """What Textual would write to the terminal to draw the whole screen now (escapes included)."""
+    update = app.screen._compositor.render_update(full=True)
+    assert update is not None
+    return str(update.render_segments(app.console))

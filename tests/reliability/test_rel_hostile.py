@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 
 import pytest
-from appkit import SIZE, detail_text, main_screen, paper_list, settle, visible_rows
+from appkit import (
+    SIZE,
+    detail_text,
+    main_screen,
+    paper_list,
+    settle,
+    terminal_output,
+    visible_rows,
+)
 from hostile import (
     ESCAPE_TITLES,
     GITHUB,
@@ -210,6 +218,9 @@ async def test_the_app_shows_every_hostile_paper_literally_and_never_an_escape(
             seen_detail.append(detail_text(app))
             seen_rows.append(visible_rows(app)[index])
             assert widget.cursor == index
+            drawn = terminal_output(app)  # Textual's own escapes, and nothing from the feed
+            for bad in ("\x1b]52", "\x1b[2J", "\x1b]8;;file", "\x1bc", "\x07", "\x9b", "\x9d"):
+                assert bad not in drawn, (index, bad)
         await pilot.press("enter", "end", "tab")  # open the last detail, scroll, come back
         await pilot.pause()
         screen_svg = app.export_screenshot()
@@ -234,3 +245,39 @@ async def test_the_app_shows_every_hostile_paper_literally_and_never_an_escape(
             await settle(pilot)
         assert app.is_running
     library.close()
+
+
+EVIL_MARKDOWN_LIST = (
+    b"# readlist: 1 papers\n\n"
+    b"- [x] Title \x1b[2J with escape\n"
+    b"  - Date: 2024-03-12\n"
+    b"  - Tags: ok, t\x1b]52;c;ZXZpbA==\x07ag\n"
+    b"  - Note: n \x1b[31mred\n"
+    b"  - Abstract: An abstract \x1b]52;c;eA==\x07 here.\n"
+)
+
+
+async def test_a_shared_markdown_list_cannot_carry_escape_sequences_into_tags(
+    tmp_path: Path,
+) -> None:
+    """A Markdown list from someone else is as untrusted as a feed, tags included.
+
+    Fails today: read_markdown cleans title, abstract and note but not tags, and normalise_tags
+    keeps ESC and BEL, so `t\\x1b]52;c;...\\x07ag` (an OSC 52 clipboard write) is stored, printed
+    by `readlist export -f md`, and written to the terminal by the app's detail pane and list row.
+    """
+    db = tmp_path / "library.json"
+    done = readlist("import", "--db", str(db), "-", stdin=EVIL_MARKDOWN_LIST)
+    assert done.returncode == 0, done.stderr
+    exported = readlist("export", "--db", str(db), "-f", "md")
+    library = Library.open(db)
+    (entry,) = library.entries()
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        drawn = terminal_output(app)
+    library.close()
+    assert entry.state.read and entry.state.note == "n red"
+    assert "\x1b" not in "".join(entry.state.tags), entry.state.tags
+    assert_clean(exported.stdout, "readlist export -f md")
+    assert "\x1b]52" not in drawn
