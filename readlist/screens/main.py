@@ -46,6 +46,7 @@ SORT_NAMES = {
     "unread": "unread first",
 }
 COMPACT_DELAY_S = 2.0
+WARM_DELAY_S = 0.3
 REFRESH_INTERVAL_S = 1.0
 SEARCH_SLICE = 4000  # papers searched between two looks at the keyboard (~5 ms)
 
@@ -135,7 +136,7 @@ class MainScreen(Screen[None]):
         self._show_all(keep_id=None)
         self.paper_list.focus()
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
-        self._warm_search_cache()
+        self.set_timer(WARM_DELAY_S, self._warm_search_cache)  # after the first paint
 
     @work(thread=True, exclusive=True, group="warm", description="warm search cache")
     def _warm_search_cache(self) -> None:
@@ -334,14 +335,16 @@ class MainScreen(Screen[None]):
         except LibraryError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
 
+    @work(thread=True, exclusive=True, group="refresh", description="refresh")
     def _poll_library(self) -> None:
+        """Pick up other processes' changes off the UI thread (a re-read can take a while)."""
         try:
             changed = self.library.refresh()
         except LibraryError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         if changed:
-            self._reload()
+            self.app.call_from_thread(self._reload)
 
     def action_toggle_star(self) -> None:
         entry = self.current
