@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import filelock
@@ -16,7 +16,7 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
-from readlist.core import store
+from readlist.core import storage, store
 from readlist.core.store import Library
 
 HELPERS = Path(__file__).resolve().parents[1] / "helpers"
@@ -179,10 +179,9 @@ def interleave_with_compaction(
     monkeypatch: pytest.MonkeyPatch, during_write: Callable[[], object]
 ) -> None:
     """Run `during_write` while a compaction is writing its temp file (no lock held then)."""
-    real_write_temp = store.write_temp
 
-    def write_temp_then_interfere(path: Path, data: bytes) -> str:
-        tmp = real_write_temp(path, data)
+    def write_temp_then_interfere(path: Path, pieces: Iterable[bytes]) -> str:
+        tmp = storage.write_temp(path, pieces)
         during_write()
         return tmp
 
@@ -244,11 +243,10 @@ def test_refresh_rereads_a_file_replaced_again_while_it_was_parsing(
     mine, theirs = Library.open(path), Library.open(path)
     theirs.set_note(ids[0], "first compaction")
     theirs.compact()
-    real_read_library = store.read_library
-    calls = []
+    calls: list[Path] = []
 
-    def read_then_someone_compacts_again(file: Path) -> store.LoadedFile:
-        loaded = real_read_library(file)
+    def read_then_someone_compacts_again(file: Path) -> storage.LoadedFile:
+        loaded = storage.read_library(file)
         if not calls:
             theirs.set_note(ids[1], "second compaction")
             theirs.compact()

@@ -6,7 +6,7 @@ import dataclasses
 import stat
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -144,7 +144,7 @@ def test_new_papers_get_the_next_feed_places_and_an_added_time(lib_path: Path) -
     seqs = {e.paper.title.split(":")[0]: e.seq for e in library.entries()}
     assert seqs["Synthetic paper 5"] == 6 and seqs["Synthetic paper 0"] == 1
     added = datetime.fromisoformat(library.get(make_papers(1, start=5)[0].id).added)
-    assert added.utcoffset() is not None and added.utcoffset().total_seconds() == 0
+    assert added.utcoffset() == timedelta(0)
 
 
 def test_entries_are_newest_day_first_undated_last_feed_order_within_a_day(
