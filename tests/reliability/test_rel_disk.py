@@ -158,8 +158,8 @@ async def test_a_save_error_naming_a_library_path_with_brackets_is_shown_literal
 ) -> None:
     """Error messages carry the library's path; a folder named like markup must not crash the app.
 
-    Fails today: MainScreen._change_entry notifies f"Not saved: {error}" with markup on, so the
-    toast parses the path as Textual markup and `[/]` raises MarkupError while rendering.
+    (Found by this test: the toast parsed the path as markup and `[/]` raised MarkupError while
+    rendering; fixed in ddee5f8 by notifying with markup=False.)
     """
     path = tmp_path / "papers [/] old" / "library.json"
     sample_library(path)
