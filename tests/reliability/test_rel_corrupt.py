@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from appkit import SIZE, notifications, settle, wait_until
 
 import readlist.app
 from readlist.cli import main
@@ -163,3 +164,22 @@ def test_subcommands_as_real_processes_exit_2_and_leave_the_file(tmp_path: Path)
         assert done.stdout == b""
     assert path.read_bytes() == data
     assert list(folder_listing(tmp_path)) == ["library.json"]
+
+
+async def test_an_open_app_never_overwrites_a_library_damaged_under_it(tmp_path: Path) -> None:
+    """Another program garbles the file while the app is open: said, and left as it is at exit."""
+    path = tmp_path / "library.json"
+    assert main(["import", "--db", str(path), str(SAMPLE)]) == 0
+    library = Library.open(path)
+    app = readlist.app.ReadlistApp(library)
+    garbage = b'{"papers": {"1": {"id": "abc", "title": "half'
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # a change waiting in the journal, to be compacted soon
+        path.write_bytes(garbage)
+        await wait_until(pilot, 5, lambda: any("truncated JSON" in m for m in notifications(app)))
+        await pilot.press("j", "s")
+        await settle(pilot)
+        assert any(m.startswith("Not saved:") for m in notifications(app))
+        await pilot.pause(2.5)  # past the compaction delay
+    assert path.read_bytes() == garbage
