@@ -125,6 +125,7 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
     terminal.wait_for(lambda s: "ctrl+s save" in s, "the note editor")
     time.sleep(0.5)  # its text area takes focus just after the first frame
     terminal.literal("Compare with [bold]TIES[/] merging")
+    terminal.wait_for(lambda s: "TIES[/] merging" in s, "the typed note")
     terminal.keys("C-s")
     after = terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")
     assert "★•✎" in after
