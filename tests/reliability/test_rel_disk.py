@@ -174,3 +174,41 @@ async def test_a_save_error_naming_a_library_path_with_brackets_is_shown_literal
         toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
         assert any("papers [/] old" in text and "Not saved" in text for text in toasts), toasts
     library.close()
+
+
+def test_set_and_import_on_a_read_only_library_exit_2_and_list_still_works(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "library.json"
+    sample_library(path)
+    first = Library.open(path).entries()[0].id
+    path.chmod(0o444)
+    before = snapshot(tmp_path)
+    helpers = ROOT / "tests" / "helpers"
+    code = (
+        f"import sys; sys.path.insert(0, {str(helpers)!r}); "
+        "from library_child import drop_permission_override; drop_permission_override(); "
+        "from readlist.cli import main; "
+        f"sys.exit(main(sys.argv[1:] + ['--db', {str(path)!r}]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    refused = f"readlist: {path}: the library is read-only; nothing was changed\n"
+    for args, expected in (
+        (["set", first, "--star"], 2),
+        (["import", str(SAMPLE)], 2),
+        (["list", "is:unread"], 0),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == status, (args, done.stderr)
+        if status == 2:
+            assert (
+                done.stderr == f"readlist: {path}: the library is read-only; nothing was changed\n"
+            )
+    assert snapshot(tmp_path) == before
