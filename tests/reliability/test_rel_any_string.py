@@ -103,7 +103,7 @@ def test_any_id_to_set_gives_a_change_or_one_line(db: Path, text: str) -> None:
 @given(note=TYPED, tag=TYPED)
 def test_any_note_and_tag_are_saved_or_refused_in_one_line(db: Path, note: str, tag: str) -> None:
     target = Library.open(db).entries()[5].id
-    status, _, err = run_cli("set", "--db", str(db), target, "--note", note)
+    status, _, err = run_cli("set", "--db", str(db), target, f"--note={note}")
     assert_clear(status, err)
     assert status == 0 and Library.open(db).get(target).state.note == note
     status, _, err = run_cli("set", "--db", str(db), target, f"--tag={tag}")
