@@ -21,6 +21,19 @@ from textual.widgets import Markdown, Static
 from readlist.core.models import Entry
 from readlist.widgets.paper_list import highlight_words
 
+MAX_ABSTRACT = 20_000
+"""Characters of an abstract shown (a real one is ~2,000). Wrapping a 10 MB one took 71 s."""
+MAX_TITLE = 2_000
+MAX_NOTE = 50_000
+
+
+def shown_text(text: str, limit: int) -> str:
+    """`text` on one line (runs of whitespace as one space), at most `limit` characters.
+
+    The cut comes first, so a huge feed field costs no more than a normal one.
+    """
+    return " ".join(text[: limit * 2].split())[:limit]
+
 
 class DetailPane(VerticalScroll, can_focus=True):
     """Title, day, state, links, the note and the abstract of one paper; scrolls when long.
@@ -83,13 +96,19 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         header.update(self._header(entry))
         links.update(self._links(entry))
-        abstract_text = Text(" ".join(entry.paper.abstract.split()), end="")
+        abstract_text = Text(shown_text(entry.paper.abstract, MAX_ABSTRACT), end="")
         highlight_words(
             abstract_text,
             abstract_text.plain,
             words,
             self.get_component_rich_style("detail--match"),
         )
+        hidden = len(entry.paper.abstract) - MAX_ABSTRACT
+        if hidden > 0:
+            abstract_text.append(
+                f"\n\n… the rest of this very long abstract is not shown (~{hidden:,} characters)",
+                self.get_component_rich_style("detail--label"),
+            )
         abstract.update(abstract_text)
         self._show_note(entry.state.note)
         if moved:
@@ -102,13 +121,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         markdown.display = has_note
         if note != self._shown_note:
             self._shown_note = note
+            if len(note) > MAX_NOTE:  # rendering megabytes of Markdown would freeze the app
+                hidden = len(note) - MAX_NOTE
+                note = f"{note[:MAX_NOTE]}\n\n*… {hidden:,} more characters not shown here*"
             markdown.update(note)
 
     def _header(self, entry: Entry) -> Text:
         paper, state = entry.paper, entry.state
         style = self.get_component_rich_style
         text = Text(end="")
-        title = Text(" ".join(paper.title.split()), style=style("detail--title"))
+        title = Text(shown_text(paper.title, MAX_TITLE), style=style("detail--title"))
         highlight_words(title, title.plain, self._words, style("detail--match"))
         text.append_text(title)
         text.append("\n")

@@ -26,6 +26,7 @@ from readlist.core.models import Entry
 
 STAR, UNREAD, NOTE, CODE = "★", "•", "✎", "⌥"
 _MARKER_CELLS = 5  # four markers and a space
+MAX_ROW_TITLE = 1_000  # characters of a title a row looks at: more never fits on a screen
 
 
 def format_day(date: str | None, today: datetime.date | None = None) -> str:
@@ -283,7 +284,7 @@ class PaperList(ScrollView, can_focus=True):
         if tags:
             tags_room = min(len(tags) + 1, max(0, title_room // 3))
             title_room -= tags_room
-        title_text = Text(" ".join(paper.title.split()), no_wrap=True, end="")
+        title_text = Text(" ".join(paper.title[:MAX_ROW_TITLE].split()), no_wrap=True, end="")
         highlight_words(title_text, title_text.plain, self._words, style("paper-list--match"))
         title_text.truncate(max(1, title_room), overflow="ellipsis", pad=True)
         row.append_text(title_text)

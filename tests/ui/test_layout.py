@@ -105,3 +105,21 @@ async def test_another_process_changes_show_within_two_seconds(library: Library)
         await settle(pilot)
         assert status(app) == "86 papers · 86 unread · 1 starred"
         assert visible_rows(app)[3].startswith("★•✎")
+
+
+async def test_a_huge_abstract_is_cut_in_the_detail(tmp_path: Path) -> None:
+    huge = "lorem ipsum " * 100_000
+    feed = f"Mar 12\n\nHuge abstract paper\n\nAbstract {huge}\n".encode()
+    lib = Library.open(tmp_path / "lib.json")
+    parsed = parse_feed(feed, "huge.txt")
+    lib.import_papers(parsed.papers, parsed.source)
+    app = ReadlistApp(lib)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            abstract = str(main_screen(app).query_one("#detail-abstract").render())
+            assert abstract.startswith("Abstract lorem ipsum")
+            assert "the rest of this very long abstract is not shown" in abstract
+            assert len(abstract) < 25_000
+    finally:
+        lib.close()
