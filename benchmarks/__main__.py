@@ -89,7 +89,7 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
     db = core.get("db")
     if db:
         print("  running measure_start...", file=sys.stderr, flush=True)
-        result.update(measure_start.measure(db, _child_env(workdir), runs))
+        result.update(measure_start.measure(db, _child_env(workdir), runs * 2))
         result.update(_run("measure_app", [db, "--runs", str(runs)], workdir))
         result.update(_run("measure_app", [db, "--rss"], workdir))
     return result
