@@ -154,6 +154,66 @@ def _with_command(argv: list[str]) -> list[str]:
     return [*argv[:index], "open", *argv[index:]]
 
 
+#: Options whose value is free text, and the options (True: takes a value) of the query commands.
+_TEXT_OPTIONS = ("--note", "--tag", "--untag")
+_QUERY_OPTIONS = {
+    "list": {"-h": False, "--help": False, "--json": False, "--db": True},
+    "export": {
+        "-h": False,
+        "--help": False,
+        "--db": True,
+        "--format": True,
+        "-f": True,
+        "-o": True,
+        "--output": True,
+    },
+}
+
+
+def _dash_values_kept(argv: list[str]) -> list[str]:
+    """argv with values that start with "-" kept as values, not taken for unknown options.
+
+    `readlist list diffusion -survey` excludes a word and `readlist set ID --note "-1 for this"`
+    sets a note; argparse alone would reject both as unrecognised options.
+    """
+    command = _first_positional(argv)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _TEXT_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+        if arg == command and command in _QUERY_OPTIONS:
+            return out + _query_args(argv[i:], _QUERY_OPTIONS[command])
+    return out
+
+
+def _query_args(rest: list[str], options: dict[str, bool]) -> list[str]:
+    """The arguments after `list`/`export`: its options first, then `--` and the query terms."""
+    known: list[str] = []
+    terms: list[str] = []
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        name = arg.split("=", 1)[0]
+        if arg == "--":
+            terms.extend(rest[i + 1 :])
+            break
+        if name in options:
+            known.append(arg)
+            if options[name] and "=" not in arg and i + 1 < len(rest):
+                known.append(rest[i + 1])
+                i += 1
+        else:
+            terms.append(arg)
+        i += 1
+    return [*known, "--", *terms] if terms else known
+
+
 # ----------------------------------------------------------------- commands
 
 
@@ -303,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(_with_command(arguments))
+        args = parser.parse_args(_dash_values_kept(_with_command(arguments)))
     except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     if args.command is None:

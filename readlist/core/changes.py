@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags
+from readlist.core.text import clean_text
 
 
 def clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +24,7 @@ def clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
         elif name == "note":
             if not isinstance(value, str):
                 raise TypeError("a note must be text")
-            values[name] = storable_text(value)
+            values[name] = clean_text(storable_text(value), keep_lines=True)
         else:
             if isinstance(value, str):
                 raise TypeError("tags must be a sequence of strings, not one string")

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from readlist.core.text import clean_text
+
 #: The fields of one document in the TinyDB `papers` table, in the order they are written.
 DOC_FIELDS: tuple[str, ...] = (
     "id",
@@ -74,10 +76,11 @@ class PaperState:
 
 
 def normalise_tags(tags: Any) -> tuple[str, ...]:
-    """Tags as stored: stripped, lower-cased, no empties or duplicates, in the order given."""
+    """Tags as stored: one line of plain text (no control characters or escape sequences),
+    stripped, lower-cased, no empties or duplicates, in the order given."""
     seen: dict[str, None] = {}
     for tag in tags:
-        cleaned = " ".join(str(tag).split()).lower()
+        cleaned = " ".join(clean_text(str(tag)).split()).lower()
         if cleaned:
             seen.setdefault(cleaned, None)
     return tuple(seen)
@@ -140,7 +143,7 @@ class Entry:
         state = PaperState(
             starred=bool(doc.get("starred", False)),
             read=bool(doc.get("read", False)),
-            note=str(doc.get("note") or ""),
+            note=clean_text(str(doc.get("note") or ""), keep_lines=True),
             tags=normalise_tags(doc.get("tags") or ()),
         )
         return cls(paper, state, str(doc.get("added") or ""), seq)

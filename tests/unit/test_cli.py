@@ -338,3 +338,21 @@ def test_config_path_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert result.returncode == 0
     assert 'theme = "nord"' in result.stdout and 'sort = "feed"' in result.stdout
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_query_words_may_start_with_a_dash(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`readlist list synergy -survey` excludes a word instead of failing as an unknown option."""
+    with_word = listed(imported, capsys, "synergy")
+    without_survey = listed(imported, capsys, "synergy", "-survey")
+    assert 0 < len(without_survey) < len(with_word)
+    assert all("survey" not in line.lower() for line in without_survey)
+    assert listed(imported, capsys, "-survey", "synergy") == without_survey
+
+
+def test_set_values_may_start_with_a_dash(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A note or tag such as "-1: flawed eval" is a value, not an unknown option."""
+    paper = list_json(imported, capsys)[0]
+    code = main(["--db", str(imported), "set", str(paper["id"]), "--note", "-1: flawed eval"])
+    assert code == 0
+    capsys.readouterr()
+    assert list_json(imported, capsys, "has:note")[0]["note"] == "-1: flawed eval"
