@@ -130,7 +130,7 @@ class Entry:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any], seq: int) -> Entry:
-        """Build an entry from a stored document; raises KeyError/TypeError/ValueError if malformed."""
+        """An entry from a stored document; KeyError/TypeError/ValueError if it is malformed."""
         paper = Paper(
             id=str(doc["id"]),
             title=str(doc["title"]),

@@ -340,7 +340,9 @@ def test_config_path_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_query_words_may_start_with_a_dash(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_words_may_start_with_a_dash(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`readlist list synergy -survey` excludes a word instead of failing as an unknown option."""
     with_word = listed(imported, capsys, "synergy")
     without_survey = listed(imported, capsys, "synergy", "-survey")
@@ -349,7 +351,9 @@ def test_query_words_may_start_with_a_dash(imported: Path, capsys: pytest.Captur
     assert listed(imported, capsys, "-survey", "synergy") == without_survey
 
 
-def test_set_values_may_start_with_a_dash(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_set_values_may_start_with_a_dash(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A note or tag such as "-1: flawed eval" is a value, not an unknown option."""
     paper = list_json(imported, capsys)[0]
     code = main(["--db", str(imported), "set", str(paper["id"]), "--note", "-1: flawed eval"])
