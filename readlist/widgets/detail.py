@@ -18,7 +18,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from readlist.core.links import is_web_url
 from readlist.core.models import Entry
+from readlist.core.text import clean_text
 from readlist.widgets.paper_list import highlight_words
 
 MAX_ABSTRACT = 20_000
@@ -28,11 +30,12 @@ MAX_NOTE = 50_000
 
 
 def shown_text(text: str, limit: int) -> str:
-    """`text` on one line (runs of whitespace as one space), at most `limit` characters.
+    """`text` on one line (runs of whitespace as one space), at most `limit` characters, with no
+    escape sequence or control character (whatever the library holds, nothing reaches the terminal).
 
     The cut comes first, so a huge feed field costs no more than a normal one.
     """
-    return " ".join(text[: limit * 2].split())[:limit]
+    return clean_text(" ".join(text[: limit * 2].split()))[:limit]
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -124,7 +127,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             if len(note) > MAX_NOTE:  # rendering megabytes of Markdown would freeze the app
                 hidden = len(note) - MAX_NOTE
                 note = f"{note[:MAX_NOTE]}\n\n*… {hidden:,} more characters not shown here*"
-            markdown.update(note)
+            markdown.update(clean_text(note, keep_lines=True))
 
     def _header(self, entry: Entry) -> Text:
         paper, state = entry.paper, entry.state
@@ -136,7 +139,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         text.append("\n")
         meta = [paper.date or "no date", paper.id]
         if paper.source:
-            meta.append(paper.source)
+            meta.append(shown_text(paper.source, 200))
         text.append(" · ".join(meta), style("detail--meta"))
         text.append("\n")
         states = [
@@ -146,7 +149,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         text.append(" · ".join(states), style("detail--state"))
         if state.tags:
             text.append(" · ")
-            text.append(" ".join(f"#{tag}" for tag in state.tags), style("detail--tags"))
+            tags = " ".join(f"#{tag}" for tag in state.tags)
+            text.append(shown_text(tags, MAX_TITLE), style("detail--tags"))
         return text
 
     def _links(self, entry: Entry) -> Text:
@@ -165,10 +169,13 @@ class DetailPane(VerticalScroll, can_focus=True):
                 text.append("\n")
             label = "GitHub " if index == 0 and paper.github else "Link   "
             text.append(label, style("detail--label"))
+            shown = shown_text(url, MAX_TITLE)
+            # A terminal hyperlink only for a clean web URL: the URL goes inside an escape sequence.
+            hyperlink = url if shown == url and is_web_url(url) else None
             link_style = style("detail--link") + Style(
-                link=url, meta={"@click": f"screen.open_link({index})"}
+                link=hyperlink, meta={"@click": f"screen.open_link({index})"}
             )
-            text.append(url, link_style)
+            text.append(shown, link_style)
         return text
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:

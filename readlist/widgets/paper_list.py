@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readlist.core.models import Entry
+from readlist.core.text import clean_text
 
 STAR, UNREAD, NOTE, CODE = "★", "•", "✎", "⌥"
 _MARKER_CELLS = 5  # four markers and a space
@@ -279,12 +280,13 @@ class PaperList(ScrollView, can_focus=True):
         row.append(CODE if paper.github else " ", style("paper-list--code"))
         row.append(" ")
         day = format_day(paper.date)
-        tags = " ".join(f"#{tag}" for tag in state.tags)
+        tags = clean_text(" ".join(f"#{tag}" for tag in state.tags))
         title_room = width - _MARKER_CELLS - (len(day) + 1 if day else 0)
         if tags:
             tags_room = min(len(tags) + 1, max(0, title_room // 3))
             title_room -= tags_room
-        title_text = Text(" ".join(paper.title[:MAX_ROW_TITLE].split()), no_wrap=True, end="")
+        title = clean_text(" ".join(paper.title[:MAX_ROW_TITLE].split()))
+        title_text = Text(title, no_wrap=True, end="")
         highlight_words(title_text, title_text.plain, self._words, style("paper-list--match"))
         title_text.truncate(max(1, title_room), overflow="ellipsis", pad=True)
         row.append_text(title_text)

@@ -123,3 +123,26 @@ async def test_a_huge_abstract_is_cut_in_the_detail(tmp_path: Path) -> None:
             assert len(abstract) < 25_000
     finally:
         lib.close()
+
+
+async def test_escape_sequences_in_the_library_never_reach_the_screen(tmp_path: Path) -> None:
+    """Whatever a library file holds (it may be edited by hand or merged), rows and detail are
+    drawn without ESC or other control characters."""
+    lib = Library.open(tmp_path / "lib.json")
+    parsed = parse_feed(b"Mar 12\n\nPlain title\n\nPlain abstract.\n", "plain.txt")
+    lib.import_papers(parsed.papers, parsed.source)
+    entry = lib.entries()[0]
+    lib.set_tags(entry.id, ["t\x1b]52;c;ZXZpbA==\x07ag"])
+    lib.set_note(entry.id, "n \x1b[31mred")
+    app = ReadlistApp(lib)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            row = visible_rows(app)[0]
+            assert "\x1b" not in row and "\x07" not in row
+            assert "#tag" in row  # the whole OSC 52 sequence is dropped
+            detail = main_screen(app).query_one(DetailPane)
+            header = str(detail.query_one("#detail-header").render())
+            assert "\x1b" not in header and "#tag" in header
+    finally:
+        lib.close()
