@@ -156,6 +156,7 @@ class MainScreen(Screen[None]):
     def _show_all(self, keep_id: str | None) -> None:
         """Show the whole library (no query, no filter): a copy, so rows can be replaced."""
         self._generation += 1
+        self.workers.cancel_group(self, "search")
         self.current_query = parse_query("")
         self._set_results(self._sorted(self.library.entries()), self.current_query, keep_id)
 
@@ -310,10 +311,13 @@ class MainScreen(Screen[None]):
 
     def after_change(self, entry: Entry) -> None:
         """Redraw what shows `entry` and schedule folding the journal into the library file."""
-        self.paper_list.replace_entry(entry)
+        shown = self.paper_list.replace_entry(entry)
         if self.detail.entry is not None and self.detail.entry.id == entry.id:
             self.detail.show(entry, self.current_query.words)
-        self._results_version = self.library.version
+        if shown and self._results_version == self.library.version - 1:
+            # The only change is to a shown row, now current: the next keystroke may still narrow
+            # this list (a paper not shown may now match, so otherwise it searches everything).
+            self._results_version = self.library.version
         self._update_status()
         self._schedule_compact()
 

@@ -183,3 +183,17 @@ async def test_cursor_stays_on_the_same_paper_when_results_change(library: Libra
         await settle(pilot)
         assert len(shown_titles(app)) == 86
         assert paper_list(app).current == kept
+
+
+async def test_undo_of_a_paper_not_shown_is_found_by_the_next_keystroke(library: Library) -> None:
+    entries = library.entries()
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # star the first paper, then look only at unstarred ones
+        await type_query(pilot, app, "is:unstarred")
+        assert entries[0].id not in [e.id for e in paper_list(app).entries]
+        await pilot.press("enter", "u")  # unstar it again: it matches, though not shown yet
+        await type_query(pilot, app, "is:unstarred ")
+        assert entries[0].id in [e.id for e in paper_list(app).entries]
+        assert len(paper_list(app).entries) == 86
