@@ -113,3 +113,18 @@ async def test_tab_and_enter_move_between_panes(library: Library) -> None:
         assert detail.has_focus
         await pilot.press("escape")
         assert paper_list(app).has_focus
+
+
+async def test_clicking_a_row_selects_it_and_double_click_opens_it(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = paper_list(app)
+        await pilot.click(widget, offset=(10, 3))  # row 2: the border takes the first line
+        await pilot.pause()
+        assert widget.cursor == 2
+        detail = main_screen(app).query_one(DetailPane)
+        assert detail.entry is not None and detail.entry.id == library.entries()[2].id
+        await pilot.click(widget, offset=(10, 5), times=2)
+        await pilot.pause()
+        assert widget.cursor == 4 and detail.has_focus
