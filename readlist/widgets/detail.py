@@ -86,6 +86,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         if entry is self.entry and words == self._words:
             return
         moved = entry is None or self.entry is None or entry.id != self.entry.id
+        # Same paper, only the highlighted words differ: same text, same height, no layout pass.
+        layout = entry is not self.entry
         self.entry, self._words = entry, words
         header = self.query_one("#detail-header", Static)
         links = self.query_one("#detail-links", Static)
@@ -97,8 +99,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.links = []
             self._show_note("")
             return
-        header.update(self._header(entry))
-        links.update(self._links(entry))
+        header.update(self._header(entry), layout=layout)
+        if layout:
+            links.update(self._links(entry))
         abstract_text = Text(shown_text(entry.paper.abstract, MAX_ABSTRACT), end="")
         highlight_words(
             abstract_text,
@@ -112,7 +115,7 @@ class DetailPane(VerticalScroll, can_focus=True):
                 f"\n\n… the rest of this very long abstract is not shown (~{hidden:,} characters)",
                 self.get_component_rich_style("detail--label"),
             )
-        abstract.update(abstract_text)
+        abstract.update(abstract_text, layout=layout)
         self._show_note(entry.state.note)
         if moved:
             self.scroll_home(animate=False, immediate=True)
