@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,9 @@ TYPED = st.lists(
     ),
     max_size=20,
 ).map("".join)
+
+#: Control characters other than tab and newline (ESC and BEL among them).
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 SETTINGS = settings(
     max_examples=120,
@@ -105,12 +109,18 @@ def test_any_note_and_tag_are_saved_or_refused_in_one_line(db: Path, note: str, 
     target = Library.open(db).entries()[5].id
     status, _, err = run_cli("set", "--db", str(db), target, f"--note={note}")
     assert_clear(status, err)
-    assert status == 0 and Library.open(db).get(target).state.note == note
+    assert status == 0
+    stored = Library.open(db).get(target).state.note
+    assert not CONTROLS.search(stored)  # no escape sequence is kept, even in a note
+    if not CONTROLS.search(note):
+        assert stored == note  # plain text is kept exactly
     status, _, err = run_cli("set", "--db", str(db), target, f"--tag={tag}")
     assert_clear(status, err)
     if status == 0:
         tags = Library.open(db).get(target).state.tags
-        assert " ".join(tag.split()).lower() in tags
+        assert not any(CONTROLS.search(t) for t in tags)
+        if not CONTROLS.search(tag):
+            assert " ".join(tag.split()).lower() in tags
 
 
 async def test_any_string_typed_in_the_search_bar_gives_results_or_an_error(
