@@ -197,3 +197,17 @@ async def test_undo_of_a_paper_not_shown_is_found_by_the_next_keystroke(library:
         await type_query(pilot, app, "is:unstarred ")
         assert entries[0].id in [e.id for e in paper_list(app).entries]
         assert len(paper_list(app).entries) == 86
+
+
+async def test_a_newer_keystroke_wins_over_an_older_search(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        field = main_screen(app).query_one("#search-input", Input)
+        for text in ("l", "le", "lea", "lear", "learn", "learning -reinforcement"):
+            field.value = text  # no waiting between keystrokes
+        await settle(pilot)
+        expected = search(library.entries(), parse_query("learning -reinforcement"))
+        assert [e.id for e in paper_list(app).entries] == [e.id for e in expected]
+        assert status(app).endswith(f"{len(expected)} of 86")
