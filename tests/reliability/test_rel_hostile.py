@@ -158,8 +158,8 @@ LONG_LINE_CHILD = Path(__file__).resolve().parent / "long_line_app.py"
 def test_the_app_stays_responsive_on_a_paper_with_a_10_mb_abstract(tmp_path: Path) -> None:
     """Moving onto, opening and searching the paper must each take seconds, not minutes.
 
-    Fails today: DetailPane.show wraps the whole 10 MB abstract in a Static (measured: 71 s for
-    one `j`), and a search highlights every one of its 900,000 matches.
+    (Found by this test: the detail pane wrapped the whole 10 MB abstract, 71 s for one `j`;
+    fixed in 1f05bd0 by cutting huge fields before wrapping.)
     """
     db = tmp_path / "library.json"
     done = readlist("import", "--db", str(db), "-", stdin=ten_mb_line_feed())
@@ -262,9 +262,8 @@ async def test_a_shared_markdown_list_cannot_carry_escape_sequences_into_tags(
 ) -> None:
     """A Markdown list from someone else is as untrusted as a feed, tags included.
 
-    Fails today: read_markdown cleans title, abstract and note but not tags, and normalise_tags
-    keeps ESC and BEL, so `t\\x1b]52;c;...\\x07ag` (an OSC 52 clipboard write) is stored, printed
-    by `readlist export -f md`, and written to the terminal by the app's detail pane and list row.
+    (Found by this test: an OSC 52 write in a tag was stored, exported and drawn; fixed in
+    b9debb4 and 8ec3598 by cleaning stored notes and tags, and what the list and detail draw.)
     """
     db = tmp_path / "library.json"
     done = readlist("import", "--db", str(db), "-", stdin=EVIL_MARKDOWN_LIST)
@@ -281,3 +280,30 @@ async def test_a_shared_markdown_list_cannot_carry_escape_sequences_into_tags(
     assert "\x1b" not in "".join(entry.state.tags), entry.state.tags
     assert_clean(exported.stdout, "readlist export -f md")
     assert "\x1b]52" not in drawn
+
+
+async def test_escapes_already_in_a_library_file_are_never_drawn(
+    hostile_library: Path, tmp_path: Path
+) -> None:
+    """A file written by a script or an older readlist may hold anything: the app draws text."""
+    document = json.loads(hostile_library.read_bytes())
+    first = next(iter(document["papers"].values()))
+    first["title"] = "Raw \x1b]52;c;ZXZpbA==\x07 title \x1b[2J"
+    first["abstract"] = "Raw abstract \x1b[31mred\x1b[0m \x9b2J"
+    first["note"] = "Raw note \x1b]8;;file:///etc/passwd\x1b\\link\x1b]8;;\x1b\\"
+    first["tags"] = ["raw\x1b[5mtag"]
+    copy = tmp_path / "library.json"
+    copy.write_text(json.dumps(document), encoding="utf-8")
+    library = Library.open(copy)
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = paper_list(app)
+        widget.move_to(next(i for i, e in enumerate(widget.entries) if e.id == first["id"]))
+        await pilot.press("enter")
+        await settle(pilot)
+        drawn = terminal_output(app)
+        assert "Raw" in detail_text(app)
+    library.close()
+    for bad in ("\x1b]52", "\x1b[2J", "\x1b[31m", "\x1b[5m", "\x1b]8;;file", "\x9b", "\x07"):
+        assert bad not in drawn, bad
