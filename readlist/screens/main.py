@@ -106,6 +106,7 @@ class MainScreen(Screen[None]):
         self._results_version = -1
         self._generation = 0
         self._compact_timer: Timer | None = None
+        self._refresh_error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -345,8 +346,11 @@ class MainScreen(Screen[None]):
         try:
             changed = self.library.refresh()
         except LibraryError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            if str(error) != self._refresh_error:  # once, not every second
+                self._refresh_error = str(error)
+                self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
+        self._refresh_error = None
         if changed:
             self.app.call_from_thread(self._reload)
 

@@ -146,3 +146,16 @@ async def test_escape_sequences_in_the_library_never_reach_the_screen(tmp_path: 
             assert "\x1b" not in header and "#tag" in header
     finally:
         lib.close()
+
+
+async def test_a_library_garbled_under_the_app_is_reported_once(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        library.path.write_text("{ not json", encoding="utf-8")
+        await pilot.pause(3.2)
+        await settle(pilot)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1
+        assert str(library.path) in errors[0].message
+        assert len(shown_titles(app)) == 86  # what was shown stays
