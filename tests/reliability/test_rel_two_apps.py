@@ -124,3 +124,39 @@ async def test_an_open_app_shows_a_readlist_set_from_a_shell_within_two_seconds(
         "from the shell",
         ["cli"],
     )
+
+
+async def test_an_open_app_shows_papers_imported_from_a_shell_within_two_seconds(
+    tmp_path: Path,
+) -> None:
+    """`readlist import` rewrites the whole file; the open app picks the new file up and keeps
+    its own unsaved-to-file (journal-only) star."""
+    path = tmp_path / "library.json"
+    sample_library(path)
+    library = Library.open(path)
+    app = ReadlistApp(library)
+    feed = tmp_path / "more.txt"
+    feed.write_text(
+        "Mar 13\n\nA brand new paper from the shell\n\nIts abstract.\n\n"
+        "Another new paper\n\nAnother abstract.\n",
+        encoding="utf-8",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # in the journal only: the import must fold it in, not drop it
+        await settle(pilot)
+        starred = paper_list(app).entries[0].id
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        shell = subprocess.run(
+            [sys.executable, "-m", "readlist", "import", "--db", str(path), str(feed)],
+            capture_output=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+        assert shell.returncode == 0, shell.stderr
+        await wait_until(pilot, WITHIN, lambda: status(app).startswith("88 papers"))
+        assert "A brand new paper from the shell" in visible_rows(app)[0]
+        assert library.get(starred).state.starred and "1 starred" in status(app)
+    docs = stock_states(path)
+    assert len(docs) == 88 and docs[starred]["starred"] is True
