@@ -64,6 +64,8 @@ async def wait_until(pilot: Pilot[None], seconds: float, done: Callable[[], bool
 
 def terminal_output(app: ReadlistApp) -> str:
     """What Textual would write to the terminal to draw the whole screen now (escapes included)."""
+    from textual._compositor import LayoutUpdate
+
     update = app.screen._compositor.render_update(full=True)
-    assert update is not None
-    return str(update.render_segments(app.console))
+    assert isinstance(update, LayoutUpdate)
+    return update.render_segments(app.console)

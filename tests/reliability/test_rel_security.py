@@ -108,7 +108,12 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """What would have reached the browser and the system clipboard."""
     seen: dict[str, list[str]] = {"browser": [], "clipboard": []}
     monkeypatch.setenv("DISPLAY", ":0")  # a graphical browser is available...
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: seen["browser"].append(url) or True)
+
+    def browser(url: str, *args: object, **kwargs: object) -> bool:
+        seen["browser"].append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser)
     monkeypatch.setattr(pyperclip, "copy", seen["clipboard"].append)
     monkeypatch.setattr("readlist.clipboard.x_display_problem", lambda display, timeout=0.5: None)
     return seen
@@ -126,8 +131,8 @@ async def test_feed_links_that_are_not_web_links_are_never_opened_or_copied(
     app = ReadlistApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert paper_list(app).current is not None
-        assert paper_list(app).current.id == hostile.id
+        current = paper_list(app).current
+        assert current is not None and current.id == hostile.id
         for key in ("o", "c", "C", "y"):
             await pilot.press(key)
             await settle(pilot)
