@@ -41,7 +41,9 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 def normalise_title(title: str) -> str:
     """Fold a title to the form that decides whether two titles name the same paper."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    words = " ".join(_NON_WORD.sub(" ", folded).split())
+    # A title of punctuation alone (`[/]`) is still a title: keep its characters.
+    return words or " ".join(folded.split())
 
 
 def paper_id(title: str) -> str:
@@ -76,13 +78,15 @@ class PaperState:
 
 
 def normalise_tags(tags: Any) -> tuple[str, ...]:
-    """Tags as stored: one line of plain text (no control characters or escape sequences),
-    stripped, lower-cased, no empties or duplicates, in the order given."""
+    """Tags as stored: one line of plain text (no control characters or escape sequences), no
+    commas, stripped, lower-cased, no empties or duplicates, in the order given."""
     seen: dict[str, None] = {}
     for tag in tags:
-        cleaned = " ".join(clean_text(str(tag)).split()).lower()
-        if cleaned:
-            seen.setdefault(cleaned, None)
+        # Commas separate tags wherever tags are typed or exported, so a tag never holds one.
+        for part in clean_text(str(tag)).split(","):
+            cleaned = " ".join(part.split()).lower()
+            if cleaned:
+                seen.setdefault(cleaned, None)
     return tuple(seen)
 
 

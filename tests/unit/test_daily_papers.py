@@ -376,3 +376,11 @@ def test_50_mb_feed_parses() -> None:
     data = _synthetic_feed(33_000)
     assert len(data) > 50_000_000
     assert len(parse_feed(data, "huge.txt", TODAY).papers) == 33_000
+
+
+def test_titles_of_markup_or_punctuation_alone_are_papers_kept_literally() -> None:
+    """`[/]` is a real (if odd) title: it must be imported and shown as is, not dropped."""
+    text = "Mar 10\n\n[/]\n\nAn abstract long enough to be one.\n\n[bold]x[/]\n\nAnother one.\n"
+    papers = parse(text, "markup.txt", datetime.date(2024, 3, 20))
+    assert [p.title for p in papers] == ["[/]", "[bold]x[/]"]
+    assert len({p.id for p in papers}) == 2

@@ -352,11 +352,14 @@ def test_a_symlinked_library_stays_a_link_to_the_real_file(tmp_path: Path) -> No
 
 
 def test_notes_and_tags_with_any_text_are_saved_exactly(lib_path: Path) -> None:
+    """Any text survives, except control characters and escape sequences, which never reach the
+    terminal that shows the note later."""
     library = Library.open(lib_path)
     library.import_papers(make_papers(2), "f.txt")
     pid = library.entries()[0].id
-    note = 'line\nnext\r\n\t"quoted" \\ back \u2028 \x00 数学 🙂 [bold]x[/]'
-    library.update_state(pid, note=note, tags=["数学", "c++", "🙂"])
+    typed = 'line\nnext\r\n\t"quoted" \\ back \u2028 \x00 数学 🙂 [bold]x[/]\x1b[2J'
+    note = 'line\nnext\n\t"quoted" \\ back \u2028  数学 🙂 [bold]x[/]'
+    library.update_state(pid, note=typed, tags=["数学", "c++", "🙂\x07"])
     library.set_note(library.entries()[1].id, "half a pair \ud83d and one \udc00")
     for reader in (library, Library.open(lib_path)):
         assert reader.get(pid).state.note == note
@@ -374,3 +377,16 @@ def test_a_paper_text_that_cannot_be_saved_is_an_error_not_a_crash(lib_path: Pat
     with pytest.raises(LibraryError, match="could not save the library"):
         library.import_papers([bad], "f.txt")
     assert lib_path.read_bytes() == before and len(library) == 2
+
+
+def test_a_tag_never_holds_a_comma(lib_path: Path) -> None:
+    """Commas separate tags in the tags dialog and the exports, so `x,y` is two tags everywhere."""
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(1), "f.txt")
+    pid = library.entries()[0].id
+    assert library.set_tags(pid, ["x,y", "Deep  Learning"]).state.tags == (
+        "x",
+        "y",
+        "deep learning",
+    )
+    library.close()
