@@ -151,3 +151,36 @@ async def test_any_string_typed_in_the_search_bar_gives_results_or_an_error(
         assert len(paper_list(app).entries) == 86
         assert app.is_running
     library.close()
+
+
+#: Pieces of a readlist Markdown list, shuffled with arbitrary text into a hostile one.
+MARKDOWN_PIECES = ["- [ ] ", "- [x] ", "- [ ] ⭐ ", "  - Tags: ", "  - Note: ", "    "]
+MARKDOWN_PIECES += ["  - Date: ", "  - Code: <", "  - Abstract: ", "  - Links: ", "", "# readlist"]
+MARKDOWN_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(MARKDOWN_PIECES),
+        TYPED,
+    ).map("".join),
+    max_size=12,
+)
+
+
+@SETTINGS
+@given(lines=MARKDOWN_LINES)
+def test_any_markdown_list_imports_or_is_refused_in_one_line(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[str]
+) -> None:
+    """A Markdown list is foreign input like a feed: any content gives papers or one line."""
+    folder = tmp_path_factory.mktemp("md")
+    listing = folder / "shared.md"
+    listing.write_text("# readlist: 2 papers\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    db = folder / "library.json"
+    status, out, err = run_cli("import", "--db", str(db), str(listing))
+    assert_clear(status, err)
+    if status == 0:
+        assert out.startswith("shared.md: ")
+        for entry in Library.open(db).entries():
+            state, paper = entry.state, entry.paper
+            texts = [paper.title, paper.abstract, state.note, *state.tags, *paper.links]
+            assert not any(CONTROLS.search(t) for t in texts), texts
+            assert all(link.startswith(("http://", "https://")) for link in paper.links)
