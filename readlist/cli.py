@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from readlist import __version__
-from readlist.cli_feeds import import_files, load_files
+from readlist.cli_feeds import import_files, load_files, plural
 from readlist.core.export import FORMATS, export_entries, to_json
 from readlist.core.feeds import FeedError
 from readlist.core.models import Entry, normalise_tags
@@ -222,6 +222,15 @@ def _library_path(args: argparse.Namespace) -> Path:
     return Path(db) if db else default_library_path()
 
 
+def _existing_library(args: argparse.Namespace) -> Library:
+    """The library for a command that only reads or changes papers: a mistyped --db is an error,
+    not a new empty library."""
+    path = _library_path(args)
+    if not path.exists():
+        raise UsageError(f"{path}: no library here yet (import a feed first: readlist import FEED)")
+    return Library.open(path)
+
+
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files = load_files(args.feeds)
     for note in (note for loaded in files for note in loaded.notes):
@@ -276,7 +285,7 @@ def entry_line(entry: Entry) -> str:
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     query = parse_query(" ".join(args.query))  # a bad query fails before the library is opened
-    with Library.open(_library_path(args)) as library:
+    with _existing_library(args) as library:
         found = search(library.entries(), query)
     if args.json:
         out.write(to_json(found))
@@ -304,7 +313,7 @@ def _state_changes(args: argparse.Namespace, entry: Entry) -> dict[str, Any]:
 
 
 def cmd_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Library.open(_library_path(args)) as library:
+    with _existing_library(args) as library:
         entry = library.resolve(args.id)
         changes = _state_changes(args, entry)
         if changes:
@@ -315,7 +324,7 @@ def cmd_set(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     query = parse_query(" ".join(args.query))
-    with Library.open(_library_path(args)) as library:
+    with _existing_library(args) as library:
         found = search(library.entries(), query)
     text = export_entries(found, args.format)
     if args.output in (None, "-"):
@@ -326,7 +335,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             handle.write(text)
     except OSError as error:
         raise UsageError(f"{args.output}: cannot write ({error.strerror or error})") from None
-    print(f"{args.output}: {len(found)} papers as {args.format}", file=err)
+    print(f"{args.output}: {plural(len(found), 'paper')} as {args.format}", file=err)
     return EXIT_OK
 
 

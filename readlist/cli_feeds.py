@@ -73,6 +73,11 @@ def load_file(path: str) -> LoadedFile:
     return LoadedFile(feed.papers, feed.source, feed.notes)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 paper`, `86 papers`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def load_files(paths: Sequence[str]) -> list[LoadedFile]:
     """Read every file before the library is opened, so one bad file changes nothing."""
     return [load_file(path) for path in paths]
@@ -98,7 +103,10 @@ def import_files(library: Library, files: Sequence[LoadedFile]) -> list[str]:
     lines = []
     for loaded in files:
         result = library.import_papers(loaded.papers, loaded.source)
-        line = f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
+        line = (
+            f"{result.source}: {plural(result.total, 'paper')}, {result.new} new, "
+            f"{result.updated} updated"
+        )
         restored = 0
         for paper_id, state in loaded.states.items():
             changes = _merged_state(library.get(paper_id).state, state)

@@ -94,7 +94,7 @@ def test_import_several_feeds_in_one_go(db: Path, tmp_path: Path) -> None:
     extra.write_text("Mar 12\n\nA Brand New Paper\n\nIts abstract, long enough to count.\n")
     result = run("import", "--db", str(db), str(SAMPLE), str(extra))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [SAMPLE_SUMMARY, "extra.txt: 1 papers, 1 new, 0 updated"]
+    assert result.stdout.splitlines() == [SAMPLE_SUMMARY, "extra.txt: 1 paper, 1 new, 0 updated"]
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,7 @@ def test_markdown_list_from_stdin_restores_state(imported: Path, tmp_path: Path)
     listing = run("export", "--db", str(imported), "-f", "md", "is:starred").stdout
     fresh = tmp_path / "fresh.json"
     result = run("import", "--db", str(fresh), "-", stdin=listing.encode("utf-8"))
-    assert result.stdout == "<stdin>: 1 papers, 1 new, 0 updated, state restored for 1\n"
+    assert result.stdout == "<stdin>: 1 paper, 1 new, 0 updated, state restored for 1\n"
     (line,) = run("list", "--db", str(fresh), "tag:later").stdout.splitlines()
     assert line.startswith(f"{star}  *")
 
@@ -360,3 +360,23 @@ def test_set_values_may_start_with_a_dash(
     assert code == 0
     capsys.readouterr()
     assert list_json(imported, capsys, "has:note")[0]["note"] == "-1: flawed eval"
+
+
+@pytest.mark.parametrize("command", [["list"], ["set", "abcd", "--star"], ["export", "-f", "md"]])
+def test_a_mistyped_db_is_an_error_not_a_new_library(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "libary.json"
+    assert main([command[0], "--db", str(typo), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert str(typo) in err and "no library here yet" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_paper_is_singular(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "one.txt"
+    feed.write_text("Mar 10\n\nA Lone Paper\n\nIts abstract, long enough to be one.\n")
+    assert main(["import", "--db", str(db), str(feed)]) == 0
+    assert capsys.readouterr().out == "one.txt: 1 paper, 1 new, 0 updated\n"
