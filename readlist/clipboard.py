@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from readlist.core.links import is_web_url
 
 SYSTEM_CLIPBOARD_TIMEOUT = 2.0
 INSTALL_HINT = "install xclip, xsel or wl-clipboard for the system clipboard"
+NO_DISPLAY_HINT = "no X or Wayland display here for the system clipboard"
 X_BACKENDS = frozenset({"copy_xsel", "copy_xclip"})
 _DISPLAY = re.compile(r"(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?")
 
@@ -83,6 +85,17 @@ def x_display_problem(display: str, timeout: float = 0.5) -> str | None:
     return f"cannot reach the X display {display} (is $DISPLAY left over from another session?)"
 
 
+def _missing_backend_hint() -> str:
+    """Why pyperclip found no clipboard: on Linux with a copy program installed, it is the display
+    that is missing (an SSH or console session), and installing xclip would not help."""
+    on_linux = sys.platform.startswith("linux")
+    has_program = any(shutil.which(name) for name in ("xclip", "xsel", "wl-copy"))
+    no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if on_linux and has_program and no_display:
+        return NO_DISPLAY_HINT
+    return INSTALL_HINT
+
+
 def _abstract_socket_exists(name: str) -> bool:
     """True if a Linux abstract unix socket called `name` (`@...`) is listening."""
     try:
@@ -126,7 +139,7 @@ def copy_text(app: App[Any], text: str, *, timeout: float = SYSTEM_CLIPBOARD_TIM
         return CopyResult(system=True, message=f"Copied {shown} to the clipboard")
     sent = f"Sent {shown} to the terminal clipboard (OSC 52)"
     if isinstance(error, pyperclip.PyperclipException):
-        return CopyResult(system=False, message=f"{sent}; {INSTALL_HINT}")
+        return CopyResult(system=False, message=f"{sent}; {_missing_backend_hint()}")
     if isinstance(error, TimeoutError):
         return CopyResult(system=False, message=f"{sent}; {error}")
     return CopyResult(system=False, message=f"{sent}; the system clipboard failed: {error}")

@@ -47,7 +47,8 @@ def edit_in_editor(app: App[Any], text: str, env: Mapping[str, str] = os.environ
     fd, name = tempfile.mkstemp(prefix="readlist-note-", suffix=".md")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            # A final newline, so a line the user adds at the end starts on a line of its own.
+            handle.write(text if not text or text.endswith("\n") else text + "\n")
         status = _run_suspended(app, [*command, name])
         if status != 0:
             raise EditorError(f"{program} exited with status {status}; the note was not changed")

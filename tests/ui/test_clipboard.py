@@ -11,6 +11,7 @@ import pyperclip
 import pytest
 from textual.app import App
 
+import readlist.clipboard
 from readlist.clipboard import CopyResult, copy_link, copy_text
 
 URL = "https://github.com/owner/repo"
@@ -41,6 +42,7 @@ async def test_no_backend_falls_back_to_osc52_and_says_so(monkeypatch: pytest.Mo
         raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism")
 
     monkeypatch.setattr(pyperclip, "copy", no_backend)
+    monkeypatch.setenv("DISPLAY", ":0")
     app = HostApp()
     async with app.run_test():
         result = copy_text(app, URL)
@@ -50,6 +52,29 @@ async def test_no_backend_falls_back_to_osc52_and_says_so(monkeypatch: pytest.Mo
             "install xclip, xsel or wl-clipboard for the system clipboard"
         )
         assert app.clipboard == URL
+
+
+async def test_no_display_is_named_when_a_copy_program_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over SSH without X forwarding, telling the user to install xclip would be wrong."""
+
+    def no_backend(text: str) -> None:
+        raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", no_backend)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(readlist.clipboard.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(readlist.clipboard.sys, "platform", "linux")
+    app = HostApp()
+    async with app.run_test():
+        result = copy_text(app, URL)
+    assert result.message == (
+        f"Sent {URL} to the terminal clipboard (OSC 52); "
+        "no X or Wayland display here for the system clipboard"
+    )
+    assert app.clipboard == URL
 
 
 async def test_hung_backend_cannot_freeze_the_app(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -375,11 +375,12 @@ async def test_external_editor_round_trip(tmp_path: Path) -> None:
 
 
 async def test_external_editor_sees_the_current_note(tmp_path: Path) -> None:
-    editor = make_editor(tmp_path, f'cp "$1" "{tmp_path}/seen"; printf "x" >> "$1"')
+    editor = make_editor(tmp_path, f'cp "$1" "{tmp_path}/seen"; echo "added" >> "$1"')
     app = SuspendingApp()
     async with app.run_test():
-        assert edit_in_editor(app, "note ü", env={"VISUAL": editor, "EDITOR": "nope"}) == "note üx"
-    assert (tmp_path / "seen").read_text(encoding="utf-8") == "note ü"
+        result = edit_in_editor(app, "note ü", env={"VISUAL": editor, "EDITOR": "nope"})
+    assert result == "note ü\nadded"  # a line appended by the editor is a line of its own
+    assert (tmp_path / "seen").read_text(encoding="utf-8") == "note ü\n"
 
 
 @pytest.mark.parametrize("body", ["true", 'printf "same\\n" > "$1"'])
