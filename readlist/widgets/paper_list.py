@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -191,9 +191,8 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
-        y = index - round(self.scroll_y)
-        if 0 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+        if 0 <= index - round(self.scroll_y) < self.size.height:
+            self.refresh_lines(index)
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
