@@ -57,11 +57,13 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", tooltip="Search (type a query)", id="search"),
-        Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="star"),
-        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="read"),
+        Binding(
+            "slash", "focus_search", "Search", tooltip="Search (type a query)", id="focus_search"
+        ),
+        Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="toggle_star"),
+        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="toggle_read"),
         Binding("a", "annotate", "Note", tooltip="Write a note (ctrl+s saves)", id="annotate"),
-        Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="tags"),
+        Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="edit_tags"),
         Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
         Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),
         Binding(
@@ -69,7 +71,7 @@ class MainScreen(Screen[None]):
             "cycle_filter",
             "Filter",
             tooltip="Filter: all, unread, starred, with code",
-            id="filter",
+            id="cycle_filter",
         ),
         Binding(
             "S",
@@ -77,7 +79,7 @@ class MainScreen(Screen[None]):
             "Sort",
             tooltip="Sort: feed order, title, starred first, unread first",
             show=False,
-            id="sort",
+            id="cycle_sort",
         ),
         Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
         Binding("enter", "open", "Open the paper (detail pane)", show=False, id="open"),
@@ -86,9 +88,9 @@ class MainScreen(Screen[None]):
         ),
         Binding("escape", "back", "Back / clear search", show=False, id="back"),
         Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
-        Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_link"),
-        Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_browser"),
-        Binding("i", "import_feed", "Import a feed file", show=False, id="import"),
+        Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_first_link"),
+        Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_in_browser"),
+        Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed"),
         Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
     ]
 

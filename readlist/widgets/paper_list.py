@@ -61,12 +61,12 @@ class PaperList(ScrollView, can_focus=True):
     """Every paper shown as one row, with its own cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Next paper", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Previous paper", show=False, id="list.up"),
-        Binding("g,home", "first", "First paper", show=False, id="list.first"),
-        Binding("G,end", "last", "Last paper", show=False, id="list.last"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("j,down", "cursor_down", "Next paper", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Previous paper", show=False, id="cursor_up"),
+        Binding("g,home", "first", "First paper", show=False, id="first"),
+        Binding("G,end", "last", "Last paper", show=False, id="last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -59,7 +59,7 @@ async def test_opening_marks_read_only_when_configured(library: Library) -> None
 
 
 async def test_keymap_from_the_config_rebinds_a_key(library: Library) -> None:
-    app = ReadlistApp(library, config=Config(keymap={"star": "x"}))
+    app = ReadlistApp(library, config=Config(keymap={"toggle_star": "x"}))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x")
