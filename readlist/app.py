@@ -71,10 +71,15 @@ class ReadlistApp(App[None]):
             self.notify(problem, severity="warning", markup=False)
 
     def on_unmount(self) -> None:
+        """Fold the journal into the library file before the terminal is handed back.
+
+        A failure here is logged only: the journal keeps every change, and the command line's own
+        `close()` after the app reports it.
+        """
         try:
             self.library.close()
         except LibraryError as error:
-            print(f"readlist: {error}")
+            self.log.error(f"closing the library: {error}")
 
     # ---- keys: help screen and command palette ------------------------------------------
 
