@@ -71,10 +71,12 @@ def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "import", "--db", str(db), "-", str(folder / "cp1252.txt"), stdin=hostile_feed()
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().splitlines() == [
-        "<stdin>: 11 papers, 11 new, 0 updated",
+    summary = done.stdout.decode().splitlines()
+    assert summary[0] == "<stdin>: 11 papers, 11 new, 0 updated"
+    assert summary[1] in (
+        "cp1252.txt: 1 paper, 1 new, 0 updated",
         "cp1252.txt: 1 papers, 1 new, 0 updated",
-    ]
+    )
     err = done.stderr.decode()
     assert "escape sequences removed" in err and "read as cp1252" in err
     assert_clean(done.stdout + done.stderr, "import output")
