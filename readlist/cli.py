@@ -304,9 +304,9 @@ def _state_changes(args: argparse.Namespace, entry: Entry) -> dict[str, Any]:
     if args.note is not None:
         changes["note"] = args.note
     if args.tag or args.untag:
-        if any(not tag.strip() for tag in args.tag):
-            raise UsageError("--tag needs a non-empty tag name")
         added = normalise_tags(args.tag)
+        if any(not normalise_tags([tag]) for tag in args.tag):
+            raise UsageError("--tag needs a non-empty tag name")
         removed = set(normalise_tags(args.untag))
         changes["tags"] = [t for t in (*entry.state.tags, *added) if t not in removed]
     return changes

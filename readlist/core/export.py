@@ -52,9 +52,7 @@ def _csv_cell(value: object) -> str:
         return "true" if value else "false"
     if value is None:
         return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    text = str(value)
+    text = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     # A cell starting like a formula would run in a spreadsheet (CSV injection); quote it away.
     return "'" + text if text.startswith(_FORMULA_START) else text
 

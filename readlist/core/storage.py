@@ -105,9 +105,9 @@ def gc_paused() -> Iterator[None]:
 
 
 def decode_library(path: Path, data: bytes) -> Any:
-    """The file's JSON document (None for an empty file), or LibraryError saying why not."""
+    """The file's JSON document ({} for an empty file, as TinyDB reads one), or LibraryError."""
     if not data.strip():
-        return None
+        return {}
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -123,8 +123,6 @@ def decode_library(path: Path, data: bytes) -> Any:
 
 def library_from_document(path: Path, document: Any) -> LoadedFile:
     """Check the document's shape and schema and build the entries in feed order."""
-    if document is None:
-        return LoadedFile()
     if not isinstance(document, dict):
         raise _shape(path, f"expected a JSON object of tables, found {_kind(document)}")
     _check_schema(path, document.get(META_TABLE))

@@ -28,6 +28,7 @@ CORRUPT: dict[str, tuple[bytes, str]] = {
     "not JSON": (b"Mar 12\n\nA paper title\n\nAn abstract.\n", "not JSON"),
     "binary": (bytes(range(256)) * 4, "not JSON"),
     "JSON list": (b"[1, 2, 3]", "not a readlist library"),
+    "JSON null": (b"null", "not a readlist library"),
     "papers is a list": (b'{"papers": [{"id": "x"}]}', "not a readlist library"),
     "paper of wrong type": (b'{"papers": {"1": "just text"}}', "not a readlist library"),
     "tags not a list": (

@@ -75,7 +75,7 @@ def hostile_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert summary[0] == "<stdin>: 11 papers, 11 new, 0 updated"
     assert summary[1] in (
         "cp1252.txt: 1 paper, 1 new, 0 updated",
-        "cp1252.txt: 1 papers, 1 new, 0 updated",
+        "cp1252.txt: 1 paper, 1 new, 0 updated",
     )
     err = done.stderr.decode()
     assert "escape sequences removed" in err and "read as cp1252" in err
