@@ -104,10 +104,10 @@ async def test_y_copies_too_and_says_when_only_osc52_worked(
         url = library.entries()[0].paper.github
         await pilot.press("y")
         assert app.clipboard == url
-        assert (
-            f"Sent {url} to the terminal clipboard (OSC 52); "
-            "install xclip, xsel or wl-clipboard for the system clipboard"
-        ) in notifications(app)
+        # The reason after the semicolon depends on the machine (no copy program, no display).
+        sent = [m for m in notifications(app) if m.startswith(f"Sent {url} to the terminal ")]
+        assert sent and sent[0].startswith(f"Sent {url} to the terminal clipboard (OSC 52); ")
+        assert not any(m.startswith("Copied") for m in notifications(app))
 
 
 async def test_paper_without_github_link(library: Library) -> None:
