@@ -107,13 +107,13 @@ class DetailPane(VerticalScroll, can_focus=True):
             abstract_text,
             abstract_text.plain,
             words,
-            self.get_component_rich_style("detail--match"),
+            self.component_style("detail--match"),
         )
         hidden = len(entry.paper.abstract) - MAX_ABSTRACT
         if hidden > 0:
             abstract_text.append(
                 f"\n\n… the rest of this very long abstract is not shown (~{hidden:,} characters)",
-                self.get_component_rich_style("detail--label"),
+                self.component_style("detail--label"),
             )
         abstract.update(abstract_text, layout=layout)
         self._show_note(entry.state.note)
@@ -134,7 +134,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _header(self, entry: Entry) -> Text:
         paper, state = entry.paper, entry.state
-        style = self.get_component_rich_style
+        style = self.component_style
         text = Text(end="")
         title = Text(shown_text(paper.title, MAX_TITLE), style=style("detail--title"))
         highlight_words(title, title.plain, self._words, style("detail--match"))
@@ -162,7 +162,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         ordered = [paper.github] if paper.github else []
         ordered += [url for url in paper.links if url != paper.github]
         self.links = ordered
-        style = self.get_component_rich_style
+        style = self.component_style
         text = Text(end="")
         if not ordered:
             text.append("No links", style("detail--label"))
@@ -180,6 +180,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             )
             text.append(shown, link_style)
         return text
+
+    def component_style(self, component: str) -> Style:
+        """A component's style from the stylesheet (theme colours resolved)."""
+        return self.get_component_rich_style(component)
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()

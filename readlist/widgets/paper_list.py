@@ -238,7 +238,7 @@ class PaperList(ScrollView, can_focus=True):
         base = self.rich_style
         if not self._entries and y == 0:
             text = Text(f" {self.empty_message}", style=base)
-            text.stylize(self.get_component_rich_style("paper-list--empty"))
+            text.stylize(self.component_style("paper-list--empty"))
             return self._strip(text, width, base)
         if index >= len(self._entries):
             return Strip.blank(width, base)
@@ -250,6 +250,21 @@ class PaperList(ScrollView, can_focus=True):
         strip = self._strip(self.render_row(entry, index, width), width, base)
         self._row_cache[key] = (entry, strip)
         return strip
+
+    def component_style(self, component: str, background: bool = False) -> Style:
+        """A component's style with theme colours resolved; without `background`, its colour and
+        attributes only, so a marker or the day keeps the row's background (the cursor's)."""
+        full = self.get_component_rich_style(component)
+        if background:
+            return full
+        return Style(
+            color=full.color,
+            bold=full.bold,
+            dim=full.dim,
+            italic=full.italic,
+            underline=full.underline,
+            strike=full.strike,
+        )
 
     def notify_style_update(self) -> None:
         """Styles (or the theme) changed: rows drawn with the old ones must be drawn again."""
@@ -264,14 +279,14 @@ class PaperList(ScrollView, can_focus=True):
     def render_row(self, entry: Entry, index: int, width: int) -> Text:
         """One row: markers, the title (cut, matches highlighted), tags, the day."""
         paper, state = entry.paper, entry.state
-        style = self.get_component_rich_style
+        style = self.component_style
         row_style = self.rich_style
         if state.read:
             row_style += style("paper-list--read")
-        if index == self.cursor:
-            row_style += style(
-                "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
-            )
+        if index == self.cursor and self.has_focus:
+            row_style += style("paper-list--cursor", background=True)
+        elif index == self.cursor:  # only the background, so a read paper stays dimmed
+            row_style += Style(bgcolor=style("paper-list--cursor-blurred", background=True).bgcolor)
         row = Text(style=row_style, no_wrap=True, end="")
         row.append(STAR if state.starred else " ", style("paper-list--star"))
         row.append(UNREAD if not state.read else " ", style("paper-list--unread"))
@@ -286,7 +301,8 @@ class PaperList(ScrollView, can_focus=True):
             title_room -= tags_room
         title = clean_text(" ".join(paper.title[:MAX_ROW_TITLE].split()))
         title_text = Text(title, no_wrap=True, end="")
-        highlight_words(title_text, title_text.plain, self._words, style("paper-list--match"))
+        match = style("paper-list--match", background=True)
+        highlight_words(title_text, title_text.plain, self._words, match)
         title_text.truncate(max(1, title_room), overflow="ellipsis", pad=True)
         row.append_text(title_text)
         if tags and tags_room > 1:

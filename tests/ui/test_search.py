@@ -131,7 +131,7 @@ async def test_matched_words_are_highlighted(library: Library) -> None:
         widget = paper_list(app)
         entry = widget.entries[0]
         row = widget.render_row(entry, 0, 60)
-        match_style = widget.get_component_rich_style("paper-list--match")
+        match_style = widget.component_style("paper-list--match", background=True)
         start = row.plain.lower().index("merging")
         styled = [s for s in row.spans if s.start <= start < s.end and s.style == match_style]
         assert styled, "the matched word carries the match style"
