@@ -48,7 +48,7 @@ SORT_NAMES = {
 COMPACT_DELAY_S = 2.0
 WARM_DELAY_S = 0.3
 REFRESH_INTERVAL_S = 1.0
-SEARCH_SLICE = 4000  # papers searched between two looks at the keyboard (~5 ms)
+SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms)
 
 
 class MainScreen(Screen[None]):
@@ -109,6 +109,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._compact_timer: Timer | None = None
         self._refresh_error: str | None = None
+        self._slice_cache: tuple[list[Entry], list[list[Entry]]] | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -230,13 +231,28 @@ class MainScreen(Screen[None]):
         version = self.library.version
         entries = self.library.entries() if base is None else base
         found: list[Entry] = []
-        for start in range(0, len(entries), SEARCH_SLICE):
-            if start:
+        for index, part in enumerate(self._slices(entries)):
+            if index:
                 await asyncio.sleep(0)
-            found += search(entries[start : start + SEARCH_SLICE], query)
+            found += search(part, query)
         if base is None:
             found = self._sorted(found)  # a narrowed result keeps the order it already had
         self._search_done(generation, query, found, version, keep_id)
+
+    def _slices(self, entries: list[Entry]) -> list[list[Entry]]:
+        """`entries` in slices, the same slice objects each time for the same list.
+
+        The query module caches lower-cased texts per list object, so reusing slices keeps a
+        search of the whole library as fast as one call (new slices each time cost ~60% more).
+        """
+        if len(entries) <= SEARCH_SLICE:
+            return [entries]
+        cached = self._slice_cache
+        if cached is not None and cached[0] is entries:
+            return cached[1]
+        slices = [entries[i : i + SEARCH_SLICE] for i in range(0, len(entries), SEARCH_SLICE)]
+        self._slice_cache = (entries, slices)
+        return slices
 
     def _search_done(
         self, generation: int, query: Query, found: list[Entry], version: int, keep_id: str | None
