@@ -23,7 +23,7 @@ from textual.widgets import Footer
 
 from readlist.config import SORT_ORDERS, Config
 from readlist.core.models import Entry
-from readlist.core.query import Query, QueryError, haystack, parse_query, search
+from readlist.core.query import Query, QueryError, parse_query, prepare, search
 from readlist.core.store import Library, LibraryError
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
@@ -148,8 +148,7 @@ class MainScreen(Screen[None]):
 
         Otherwise the first search pays for it (~0.2 s at 10,000 papers).
         """
-        for entry in self.library.entries():
-            haystack(entry)
+        prepare(self.library.entries())
 
     # ---- showing papers ------------------------------------------------------------------
 
