@@ -7,7 +7,6 @@ DISPLAY at it, and reads the selection back with the same programs a user would.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,27 +14,11 @@ from collections.abc import Iterator
 import pyperclip
 import pytest
 from textual.app import App
+from tooling import need_tool
 
 from readlist.clipboard import copy_text
 
 URL = "https://github.com/huggingface/smolagents"
-
-
-def need_tool(name: str, package: str | None = None) -> str:
-    """The program's path, or skip locally / fail under CI (which installs it), as tests/conftest.
-
-    A copy of the shared helper: `from conftest import ...` resolves to whichever conftest module
-    was imported last once test folders have their own, so it cannot be imported by name here.
-    """
-    path = shutil.which(name)
-    if path is None:
-        message = (
-            f"{name} is not installed (apt-get install {package or name}); .ci/run installs it"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 class HostApp(App[None]):

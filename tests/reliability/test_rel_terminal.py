@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import need_tool
 from hostile import hostile_feed
+from tooling import need_tool
 
 from readlist.core.store import Library
 
