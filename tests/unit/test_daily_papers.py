@@ -11,9 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readlist.core.feeds import FeedError, parse_feed, read_feed
-from readlist.core.feeds.daily_papers import parse, parse_with_notes
+from readlist.core.feeds.daily_papers import parse, parse_with_notes, title_id
 from readlist.core.models import paper_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -384,3 +386,45 @@ def test_titles_of_markup_or_punctuation_alone_are_papers_kept_literally() -> No
     papers = parse(text, "markup.txt", datetime.date(2024, 3, 20))
     assert [p.title for p in papers] == ["[/]", "[bold]x[/]"]
     assert len({p.id for p in papers}) == 2
+
+
+# ----------------------------------------------------------------- the fast id
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_title_id_is_paper_id_for_every_ascii_title(title: str) -> None:
+    assert title_id(title) == paper_id(title)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30))
+def test_title_id_is_paper_id_for_any_title(title: str) -> None:
+    assert title_id(title) == paper_id(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "",
+        "   ",
+        "[/]",
+        "---",
+        "a_b",
+        "A\x1cB\x1fC",
+        "\x1c\x1d\x1e\x1f",
+        "\x0b\x0c\t\r\n x",
+        "MaPLe: Multi-modal Prompt Learning",
+        "Ünïcode Title",
+        "Straße",
+        "ﬁne-tuning",
+    ],
+)
+def test_title_id_is_paper_id_at_the_edges(title: str) -> None:
+    assert title_id(title) == paper_id(title)
+
+
+def test_title_id_is_paper_id_for_every_sample_title() -> None:
+    papers = parse(SAMPLE.read_text(encoding="utf-8"), "sample_feed.txt", TODAY)
+    assert all(paper.id == paper_id(paper.title) for paper in papers)
+    assert all(title_id(chr(c) * 3 + "x") == paper_id(chr(c) * 3 + "x") for c in range(256))
