@@ -63,6 +63,18 @@ def merge_content(old: Paper, new: Paper) -> Paper:
     )
 
 
+def content_unchanged(old: Paper, new: Paper) -> bool:
+    """True if `merge_content(old, new) == old`, without building the merged Paper."""
+    if new.abstract and (new.abstract != old.abstract or new.links != old.links):
+        return False
+    return (
+        (not new.title or new.title == old.title)
+        and (not new.github or new.github == old.github)
+        and (bool(old.date) or new.date == old.date)
+        and (bool(old.source) or new.source == old.source)
+    )
+
+
 _NO_STATE = PaperState()  # immutable, so every new paper can share it
 
 
@@ -96,6 +108,8 @@ def upsert_papers(
             next_seq += 1
             new_ids.add(paper.id)
             continue
+        if content_unchanged(old.paper, paper):
+            continue  # the common case of a re-import: no Paper built, nothing compared twice
         merged = merge_content(old.paper, paper)
         if merged != old.paper:
             entries[paper.id] = Entry(merged, old.state, old.added, old.seq)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import stat
 import sys
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tinydb import TinyDB
 
+from readlist.core.changes import content_unchanged, merge_content
 from readlist.core.models import DOC_FIELDS, Paper
 from readlist.core.store import Library, LibraryError
 
@@ -390,3 +395,144 @@ def test_a_tag_never_holds_a_comma(lib_path: Path) -> None:
         "deep learning",
     )
     library.close()
+
+
+# ----------------------------------------------------------------- the one-paper-per-line layout
+
+
+def _written_library(lib_path: Path, count: int = 5) -> Library:
+    library = Library.open(lib_path)
+    library.import_papers(make_papers(count, github_every=2), "a.txt")
+    library.set_tags(make_papers(1)[0].id, ["x", "y"])
+    if count > 1:
+        library.set_note(make_papers(2)[1].id, "line one\nline two")
+    library.close()
+    return library
+
+
+def test_the_file_holds_one_paper_per_line_and_is_one_json_document(lib_path: Path) -> None:
+    library = _written_library(lib_path)
+    lines = lib_path.read_bytes().split(b"\n")
+    assert lines[0] == b'{"papers":{'
+    assert [line.split(b":", 1)[0] for line in lines[1:6]] == [b'"%d"' % n for n in range(1, 6)]
+    assert lines[6].startswith(b'},"_readlist":') and lines[7] == b""
+    document = orjson.loads(lib_path.read_bytes())
+    assert [doc["id"] for doc in document["papers"].values()] == [
+        e.id for e in sorted(library.entries(), key=lambda e: e.seq)
+    ]
+    assert set(stock_tinydb_docs(lib_path)) == {e.id for e in library.entries()}
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_every_layout_of_the_same_document_reads_the_same(lib_path: Path, count: int) -> None:
+    """Line by line, or whole when another program (TinyDB, an editor) wrote the file."""
+    library = _written_library(lib_path, count) if count else Library.open(lib_path)
+    expected = {e.id: e for e in Library.open(lib_path).entries()}
+    assert len(expected) == count
+    document = orjson.loads(lib_path.read_bytes())
+    for data in (
+        orjson.dumps(document),
+        orjson.dumps(document, option=orjson.OPT_INDENT_2),
+        json.dumps(document, indent=1, ensure_ascii=True).encode(),
+    ):
+        lib_path.write_bytes(data)
+        reopened = Library.open(lib_path)
+        assert {e.id: e for e in reopened.entries()} == expected
+        assert [e.id for e in reopened.entries()] == [e.id for e in library.entries()]
+
+
+def test_entries_read_back_equal_the_ones_written(lib_path: Path) -> None:
+    library = _written_library(lib_path, 6)
+    reopened = Library.open(lib_path)
+    for entry in library.entries():
+        again = reopened.get(entry.id)
+        assert again == entry and hash(again) == hash(entry) and repr(again) == repr(entry)
+        assert type(again.paper) is Paper and type(again.paper.links) is tuple
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            again.paper.title = "changed"  # type: ignore[misc]
+
+
+def _lines(lib_path: Path) -> list[bytes]:
+    return lib_path.read_bytes().split(b"\n")
+
+
+DAMAGED = {
+    "a line cut short": (lambda ls: [*ls[:2], ls[2][:40]], "truncated JSON"),
+    "the closing line missing": (lambda ls: ls[:-2], "truncated JSON"),
+    "a damaged line": (lambda ls: [ls[0], ls[1], b'"2":{"id": nope},', *ls[3:]], "not JSON"),
+    "a trailing comma": (lambda ls: [*ls[:5], ls[5] + b",", *ls[6:]], "not JSON"),
+    "a paper with no title": (
+        lambda ls: [ls[0], b'"1":{"id":"abc","abstract":"x"},', *ls[2:]],
+        "no text 'title'",
+    ),
+    "the same id twice": (
+        lambda ls: [ls[0], ls[1], ls[1].replace(b'"1":', b'"2":', 1), *ls[3:]],
+        "appears twice",
+    ),
+    "a newer schema": (
+        lambda ls: [*ls[:-2], b'},"_readlist":{"1":{"schema":2}}}', b""],
+        "newer readlist",
+    ),
+    "not UTF-8": (
+        lambda ls: [ls[0], ls[1].replace(b"Synthetic", b"Synth\xffic"), *ls[2:]],
+        "UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_a_damaged_file_in_the_line_layout_is_refused_naming_it_and_left_alone(
+    lib_path: Path, case: str
+) -> None:
+    _written_library(lib_path)
+    damage, reason = DAMAGED[case]
+    data = b"\n".join(damage(_lines(lib_path)))
+    lib_path.write_bytes(data)
+    with pytest.raises(LibraryError) as caught:
+        Library.open(lib_path)
+    message = str(caught.value)
+    assert str(lib_path) in message and reason in message and "\n" not in message
+    assert lib_path.read_bytes() == data
+
+
+def test_lines_out_of_order_or_repeated_doc_ids_read_as_json_says(lib_path: Path) -> None:
+    """JSON keeps the last of two equal keys; readlist sorts by document id: both as before."""
+    library = _written_library(lib_path)
+    ls = _lines(lib_path)
+    swapped = [ls[0], ls[2], ls[1], *ls[3:]]
+    lib_path.write_bytes(b"\n".join(swapped))
+    assert Library.open(lib_path).entries() == library.entries()
+    repeated = [ls[0], ls[1], ls[2].replace(b'"2":', b'"1":', 1), *ls[3:]]
+    lib_path.write_bytes(b"\n".join(repeated))
+    expected = orjson.loads(b"\n".join(repeated))["papers"]
+    assert sorted(e.id for e in Library.open(lib_path).entries()) == sorted(
+        doc["id"] for doc in expected.values()
+    )
+
+
+def test_the_users_own_tables_in_the_closing_line_are_kept(lib_path: Path) -> None:
+    _written_library(lib_path)
+    ls = _lines(lib_path)
+    ls[-2] = ls[-2][:-1] + b',"groups":{"1":{"name":"Friday"}}}'
+    lib_path.write_bytes(b"\n".join(ls))
+    library = Library.open(lib_path)
+    library.set_starred(library.entries()[0].id, True)
+    library.close()
+    assert orjson.loads(lib_path.read_bytes())["groups"] == {"1": {"name": "Friday"}}
+    assert _lines(lib_path)[0] == b'{"papers":{'
+
+
+_TEXTS = st.sampled_from(["", "a", "b"])
+_MAYBE = st.sampled_from([None, "", "x", "y"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.tuples(_TEXTS, _TEXTS, _MAYBE, _MAYBE, st.sampled_from([(), ("u",)]), _TEXTS),
+    st.tuples(_TEXTS, _TEXTS, _MAYBE, _MAYBE, st.sampled_from([(), ("u",)]), _TEXTS),
+)
+def test_content_unchanged_is_exactly_merge_content_changing_nothing(
+    old_fields: tuple[Any, ...], new_fields: tuple[Any, ...]
+) -> None:
+    old, new = (Paper("id", *fields) for fields in (old_fields, new_fields))
+    assert content_unchanged(old, new) == (merge_content(old, new) == old)
