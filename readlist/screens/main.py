@@ -9,15 +9,12 @@ that only narrows the previous one filters the previous result instead of the wh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
@@ -25,6 +22,8 @@ from readlist.config import SORT_ORDERS, Config
 from readlist.core.models import Entry
 from readlist.core.query import Query, QueryError, parse_query, prepare, search
 from readlist.core.store import Library, LibraryError
+from readlist.screens.main_actions import OutsideActions
+from readlist.screens.main_changes import ChangeActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
@@ -45,13 +44,12 @@ SORT_NAMES = {
     "starred": "starred first",
     "unread": "unread first",
 }
-COMPACT_DELAY_S = 2.0
 WARM_DELAY_S = 0.3
 REFRESH_INTERVAL_S = 1.0
 SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ChangeActions, OutsideActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -92,6 +90,9 @@ class MainScreen(Screen[None]):
         Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_in_browser"),
         Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed"),
         Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
+        Binding(
+            "x", "export", "Export the shown list (md, bibtex, csv, json)", show=False, id="export"
+        ),
     ]
 
     def __init__(self, library: Library, config: Config) -> None:
@@ -141,6 +142,9 @@ class MainScreen(Screen[None]):
         self.paper_list.focus()
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
         self.set_timer(WARM_DELAY_S, self._warm_search_cache)  # after the first paint
+
+    def on_unmount(self) -> None:
+        self._stop_change_thread()
 
     @work(thread=True, exclusive=True, group="warm", description="warm search cache")
     def _warm_search_cache(self) -> None:
@@ -298,35 +302,6 @@ class MainScreen(Screen[None]):
     def _note_link_clicked(self, event: DetailPane.LinkClicked) -> None:
         self._open_url(event.url)
 
-    # ---- changes -------------------------------------------------------------------------
-
-    def _change(
-        self, description: str, fields: tuple[str, ...], apply: Callable[[Entry], Entry]
-    ) -> Entry | None:
-        """Apply one change to the current paper through the library; record it for undo."""
-        entry = self.current
-        if entry is None:
-            self.notify("No paper selected", severity="warning")
-            return None
-        return self._change_entry(entry, description, fields, apply)
-
-    def _change_entry(
-        self,
-        entry: Entry,
-        description: str,
-        fields: tuple[str, ...],
-        apply: Callable[[Entry], Entry],
-    ) -> Entry | None:
-        try:
-            before = self.library.get(entry.id)
-            after = apply(before)
-        except (LibraryError, KeyError) as error:
-            self.notify(f"Not saved: {error}", severity="error", markup=False)
-            return None
-        self.undo_stack.record(before, description, fields)
-        self.after_change(after)
-        return after
-
     def after_change(self, entry: Entry) -> None:
         """Redraw what shows `entry` and schedule folding the journal into the library file."""
         shown = self.paper_list.replace_entry(entry)
@@ -338,24 +313,6 @@ class MainScreen(Screen[None]):
             self._results_version = self.library.version
         self._update_status()
         self._schedule_compact()
-
-    def _schedule_compact(self) -> None:
-        if self._compact_timer is None:
-            self._compact_timer = self.set_timer(COMPACT_DELAY_S, self._compact)
-        else:
-            self._compact_timer.reset()
-            self._compact_timer.resume()
-
-    def _compact(self) -> None:
-        self._compact_timer = None
-        self._compact_in_thread()
-
-    @work(thread=True, exclusive=True, group="compact", description="compact")
-    def _compact_in_thread(self) -> None:
-        try:
-            self.library.compact()
-        except LibraryError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
 
     @work(thread=True, exclusive=True, group="refresh", description="refresh")
     def _poll_library(self) -> None:
@@ -370,160 +327,6 @@ class MainScreen(Screen[None]):
         self._refresh_error = None
         if changed:
             self.app.call_from_thread(self._reload)
-
-    def action_toggle_star(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        star = not entry.state.starred
-        self._change(
-            "star" if star else "unstar",
-            ("starred",),
-            lambda e: self.library.set_starred(e.id, not e.state.starred),
-        )
-
-    def action_toggle_read(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        self._change(
-            "mark read" if not entry.state.read else "mark unread",
-            ("read",),
-            lambda e: self.library.set_read(e.id, not e.state.read),
-        )
-
-    def _save_note(self, paper_id: str, note: str | None) -> None:
-        if note is None:
-            return
-        try:
-            entry = self.library.get(paper_id)
-        except KeyError:
-            return
-        if note == entry.state.note:
-            return
-        if self._change_entry(
-            entry, "note", ("note",), lambda e: self.library.set_note(e.id, note)
-        ):
-            self.notify("Note saved")
-
-    def action_annotate(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        from readlist.screens.note_editor import NoteEditor
-
-        paper_id = entry.id
-        self.app.push_screen(
-            NoteEditor(entry.paper.title, entry.state.note),
-            lambda note: self._save_note(paper_id, note),
-        )
-
-    def action_edit_external(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        from readlist.external_editor import EditorError, edit_in_editor
-
-        try:
-            note = edit_in_editor(self.app, entry.state.note)
-        except EditorError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        if note is None:
-            self.notify("Note unchanged")
-            return
-        self._save_note(entry.id, note)
-
-    def action_edit_tags(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        from readlist.screens.tags_dialog import TagsDialog
-
-        known = sorted({tag for e in self.library.entries() for tag in e.state.tags})
-        paper_id = entry.id
-
-        def save(tags: list[str] | None) -> None:
-            if tags is None:
-                return
-            try:
-                current = self.library.get(paper_id)
-            except KeyError:
-                return
-            self._change_entry(
-                current, "tags", ("tags",), lambda e: self.library.set_tags(e.id, tags)
-            )
-
-        self.app.push_screen(TagsDialog(entry.paper.title, entry.state.tags, known), save)
-
-    def action_undo(self) -> None:
-        step = self.undo_stack.pop()
-        if step is None:
-            self.notify("Nothing to undo")
-            return
-        try:
-            after = self.library.update_state(step.paper_id, **step.previous)
-        except KeyError:
-            self.notify("Cannot undo: the paper is no longer in the library", severity="error")
-            return
-        except LibraryError as error:
-            self.undo_stack.push_back(step)
-            self.notify(f"Not undone: {error}", severity="error", markup=False)
-            return
-        self.after_change(after)
-        index = self.paper_list.index_of(after.id)
-        if index is not None:
-            self.paper_list.move_to(index)
-        self.notify(f"Undid {step.description}: {after.paper.title}", markup=False)
-
-    # ---- links -----------------------------------------------------------------------
-
-    def action_copy_github(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        if not entry.paper.github:
-            self.notify("No GitHub link for this paper", severity="warning")
-            return
-        self._copy(entry.paper.github)
-
-    def action_copy_first_link(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        links = self.detail.links if self.detail.entry is entry else list(entry.paper.links)
-        if not links:
-            self.notify("No links in this paper", severity="warning")
-            return
-        self._copy(links[0])
-
-    def _copy(self, url: str) -> None:
-        from readlist.clipboard import copy_link
-
-        result = copy_link(self.app, url)
-        self.notify(
-            result.message, severity="information" if result.system else "warning", markup=False
-        )
-
-    def action_open_in_browser(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        url = entry.paper.github or (entry.paper.links[0] if entry.paper.links else None)
-        if url is None:
-            self.notify("No links in this paper", severity="warning")
-            return
-        self._open_url(url)
-
-    def action_open_link(self, index: int) -> None:
-        """A link in the detail pane was clicked; it is named by index, never by its text."""
-        if 0 <= index < len(self.detail.links):
-            self._open_url(self.detail.links[index])
-
-    def _open_url(self, url: str) -> None:
-        from readlist.browser import open_url
-
-        self.notify(open_url(url), markup=False)
 
     # ---- moving, panes, search ---------------------------------------------------------
 
@@ -580,43 +383,3 @@ class MainScreen(Screen[None]):
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.notify(f"Showing: {FILTERS[self.filter_index][0]}", timeout=1.5)
         self.request_search()
-
-    # ---- importing -------------------------------------------------------------------
-
-    def action_import_feed(self) -> None:
-        from readlist.screens.import_dialog import ImportDialog
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.import_feed(path)
-
-        self.app.push_screen(ImportDialog(Path.cwd()), chosen)
-
-    def action_load_sample(self) -> None:
-        from readlist.paths import sample_feed_path
-
-        self.import_feed(sample_feed_path())
-
-    @work(thread=True, exclusive=True, group="import", description="import")
-    def import_feed(self, path: Path) -> None:
-        """Read and import a feed off the UI thread, then say what happened."""
-        from readlist.core.feeds import FeedError, read_feed
-
-        try:
-            parsed = read_feed(str(path))
-            result = self.library.import_papers(parsed.papers, parsed.source)
-        except (FeedError, LibraryError, OSError) as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        message = (
-            f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
-        )
-        for note in parsed.notes:
-            message += f"\n{note}"
-
-        def done() -> None:
-            self.notify(message, markup=False)
-            self._reload()
-            self.paper_list.focus()
-
-        self.app.call_from_thread(done)

@@ -1,0 +1,183 @@
+"""Choose a format and a file to export the shown papers to (`x` on the main screen).
+
+The dialog only asks; the main screen writes the file (and asks before overwriting), so the
+dialog can be tested on its own and a failed write never leaves it half-closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, RadioButton, RadioSet, Static
+
+from readlist.core.export import EXTENSIONS
+from readlist.screens.import_dialog import MAX_CANDIDATES_SHOWN, complete_path, resolve_path
+
+FORMAT_LABELS = {
+    "md": "Markdown checklist",
+    "bibtex": "BibTeX",
+    "csv": "CSV",
+    "json": "JSON",
+}
+DEFAULT_STEM = "~/readlist-export"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the user chose: a format name (a key of `EXTENSIONS`) and the file to write."""
+
+    format: str
+    path: Path
+
+
+def with_extension(text: str, fmt: str) -> str:
+    """`text` with its export extension replaced by `fmt`'s (other names are left alone)."""
+    for ext in EXTENSIONS.values():
+        if text.endswith(ext):
+            return text[: -len(ext)] + EXTENSIONS[fmt]
+    return text
+
+
+class ExportDialog(ModalScreen[ExportRequest | None]):
+    """Dismisses with an `ExportRequest`, or None on Esc; a bad path is explained in place.
+
+    Keys: arrows choose the format, Enter takes it and goes to the path (Tab completes it), Enter
+    again exports; so `x enter enter` exports Markdown to the default file.
+    Choosing a format changes the path's extension to match.
+    """
+
+    DEFAULT_CSS = """
+    ExportDialog {
+        align: center middle;
+    }
+    ExportDialog > Vertical {
+        width: 80%;
+        max-width: 110;
+        height: auto;
+        border: thick $primary;
+        background: $panel;
+        padding: 0 1;
+    }
+    ExportDialog #export-heading {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ExportDialog RadioSet {
+        layout: horizontal;
+        width: auto;
+        margin-bottom: 1;
+    }
+    ExportDialog #export-where, ExportDialog #export-candidates, ExportDialog #export-keys {
+        color: $text-muted;
+        height: auto;
+    }
+    ExportDialog #export-error {
+        color: $error;
+        height: auto;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "complete", "Complete path", priority=True),
+        Binding("enter", "enter", "Export", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, count: int, start_dir: Path, fmt: str = "md") -> None:
+        super().__init__()
+        self.count = count
+        self.start_dir = start_dir
+        self.format = fmt if fmt in EXTENSIONS else "md"
+
+    def compose(self) -> ComposeResult:
+        papers = "1 paper" if self.count == 1 else f"{self.count:,} papers"
+        with Vertical():
+            yield Static(f"Export {papers} (the list as shown)", id="export-heading")
+            with RadioSet(id="export-format"):
+                for name, label in FORMAT_LABELS.items():
+                    yield RadioButton(label, value=name == self.format, name=name)
+            yield Input(DEFAULT_STEM + EXTENSIONS[self.format], id="export-path")
+            yield Static(
+                f"Relative paths start in {self.start_dir}", id="export-where", markup=False
+            )
+            yield Static("", id="export-candidates", markup=False)
+            yield Static("", id="export-error", markup=False)
+            yield Static(
+                "←/→ format · enter: to the path, then export · tab complete · esc cancel",
+                id="export-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.format_set.focus()
+
+    @property
+    def path_input(self) -> Input:
+        return self.query_one("#export-path", Input)
+
+    @property
+    def format_set(self) -> RadioSet:
+        return self.query_one("#export-format", RadioSet)
+
+    def show(self, *, candidates: str = "", error: str = "") -> None:
+        self.query_one("#export-candidates", Static).update(candidates)
+        self.query_one("#export-error", Static).update(error)
+
+    @on(RadioSet.Changed)
+    def _format_chosen(self, event: RadioSet.Changed) -> None:
+        name = event.pressed.name
+        if name is None or name not in EXTENSIONS:
+            return
+        self.format = name
+        path_input = self.path_input
+        path_input.value = with_extension(path_input.value, name)
+        path_input.cursor_position = len(path_input.value)
+
+    def action_complete(self) -> None:
+        """Tab completes the path in the path field; elsewhere it moves the focus."""
+        if self.focused is not self.path_input:
+            self.focus_next()
+            return
+        path_input = self.path_input
+        completed, names = complete_path(path_input.value, self.start_dir)
+        if completed != path_input.value:
+            path_input.value = completed
+            path_input.cursor_position = len(completed)
+        if not names:
+            self.show(error=f"Nothing matches {resolve_path(completed, self.start_dir)}")
+        elif len(names) == 1:
+            self.show()
+        else:
+            shown = "  ".join(names[:MAX_CANDIDATES_SHOWN])
+            more = len(names) - MAX_CANDIDATES_SHOWN
+            self.show(candidates=shown + (f"  … {more} more" if more > 0 else ""))
+
+    def action_enter(self) -> None:
+        """Enter on the formats picks the highlighted one and goes to the path; else export."""
+        if self.focused is self.format_set:
+            self.format_set.action_toggle_button()
+            self.path_input.focus()
+            return
+        self.choose()
+
+    def choose(self) -> None:
+        text = self.path_input.value.strip()
+        if not text:
+            self.show(error="Type the path of the file to write (Tab completes)")
+            return
+        path = resolve_path(text, self.start_dir)
+        if path.is_dir():
+            self.show(error=f"{path} is a folder: type a file name inside it")
+        elif not path.parent.is_dir():
+            self.show(error=f"No such folder: {path.parent}")
+        else:
+            self.dismiss(ExportRequest(self.format, path))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
