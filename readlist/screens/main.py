@@ -60,7 +60,14 @@ class MainScreen(ChangeActions, OutsideActions):
         ),
         Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="toggle_star"),
         Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="toggle_read"),
-        Binding("a", "annotate", "Note", tooltip="Write a note (ctrl+s saves)", id="annotate"),
+        Binding(
+            "a",
+            "annotate",
+            "Note",
+            tooltip="Write a note (ctrl+s saves)",
+            id="annotate",
+            priority=True,  # see action_annotate
+        ),
         Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="edit_tags"),
         Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
         Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),

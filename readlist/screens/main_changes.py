@@ -15,12 +15,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 from textual import work
+from textual.actions import SkipAction
 from textual.screen import Screen
 from textual.timer import Timer
 
 from readlist.core.models import Entry
 from readlist.core.store import Library, LibraryError
 from readlist.undo import UndoStack, UndoStep
+from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 
 COMPACT_DELAY_S = 2.0
@@ -176,14 +178,23 @@ class ChangeActions(Screen[None]):
             on_saved=lambda: self.notify("Note saved"),
         )
 
-    def action_annotate(self) -> None:
+    async def action_annotate(self) -> None:
+        """Open the note editor; keys typed after `a` wait until it has the focus.
+
+        The binding is a priority one, so it runs as the app reads `a`, before the keys after
+        it are handed to any widget, and the app reads none of them until the editor is mounted
+        with its TextArea focused (else they went to the list and were lost). In the search bar
+        `a` is just a letter.
+        """
+        if not (self.query_one(PaperList).has_focus or self.query_one(DetailPane).has_focus):
+            raise SkipAction()
         entry = self.current
         if entry is None:
             return
         from readlist.screens.note_editor import NoteEditor
 
         paper_id = entry.id
-        self.app.push_screen(
+        await self.app.push_screen(
             NoteEditor(entry.paper.title, entry.state.note),
             lambda note: self._save_note(paper_id, note),
         )

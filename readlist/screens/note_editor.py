@@ -17,6 +17,11 @@ class NoteEditor(ModalScreen[str | None]):
     """Edit a note; dismisses with the text on ctrl+s, or None when cancelled with Esc.
 
     Esc with unsaved changes asks first: a note can be minutes of thought, lost to one key.
+
+    The TextArea has the focus from compose on (`AUTO_FOCUS`), so no key finds the editor
+    without it. ctrl+s is not a priority binding: it reaches the editor through the TextArea's
+    queue, after the keys typed before it, so a note typed and saved at once is saved whole (as
+    a priority binding it ran while those keys still waited, and saved the note cut short).
     """
 
     DEFAULT_CSS = """
@@ -51,9 +56,11 @@ class NoteEditor(ModalScreen[str | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save note", priority=True),
+        Binding("ctrl+s", "save", "Save note"),
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
+
+    AUTO_FOCUS = "#note-text"
 
     def __init__(self, title: str, note: str) -> None:
         super().__init__()
@@ -69,8 +76,8 @@ class NoteEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         text_area = self.text_area
-        text_area.focus()
         text_area.move_cursor(text_area.document.end)
+        text_area.focus()
 
     @property
     def text_area(self) -> TextArea:

@@ -1,0 +1,44 @@
+"""Keys typed faster than the app draws (a paste, tmux send-keys) land where they were meant."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+from readlist.app import ReadlistApp
+from readlist.core.store import Library
+from readlist.screens.main import MainScreen
+
+from .conftest import SIZE, main_screen, notifications, settle
+
+
+def burst(app: ReadlistApp, keys: list[str]) -> None:
+    """Queue every key at once, as the terminal driver does for one read of typed input."""
+    names = {" ": "space"}
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(names.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, None))
+
+
+async def test_note_typed_and_saved_at_once_is_saved_whole(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = library.entries()[0]
+        burst(app, ["a", *"hello world", "ctrl+s"])
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert library.get(first.id).state.note == "hello world"
+        assert "Note saved" in notifications(app)
+
+
+async def test_a_in_the_search_bar_is_a_letter(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "a", "t", "t", "e", "n", "t", "i", "o", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert main_screen(app).query_one("#search-input", Input).value == "attention"
