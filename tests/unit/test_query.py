@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from readlist.core.models import Entry, Paper, PaperState, paper_id
-from readlist.core.query import Query, QueryError, haystack, parse_query, search
+from readlist.core.query import (
+    Query,
+    QueryError,
+    clear_cache,
+    haystack,
+    parse_query,
+    prepare,
+    search,
+)
 
 
 def entry(
@@ -217,3 +227,101 @@ def test_narrowed_search_equals_full_search() -> None:
         shown = search(shown, query)
         assert shown == search(ALL, query)
         previous = query
+
+
+# ---- the token index (readlist.core.search_index) ------------------------------------------------
+
+
+@pytest.fixture
+def indexed() -> Iterator[None]:
+    """Each test starts from an empty index and leaves none behind for the next."""
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def reference(entries: list[Entry], text: str) -> list[Entry]:
+    """The plain definition: every entry tested against its full lower-cased text."""
+    query = parse_query(text)
+    return [e for e in entries if query.matches(e)]
+
+
+INDEX_QUERIES = [
+    "learning",
+    "learn",
+    "earning",
+    "l",
+    "e",
+    "le",
+    "zyxomancy",
+    "tool-using",
+    "-using",
+    '"large language"',
+    '"language large"',
+    "model -video",
+    "https://github.com/a/vid",
+    "vid.",
+    ".",
+    "é",
+    "ünï",
+    "-l",
+    "reading group",
+    "is:unread diffusion has:code",
+    "-is:read model",
+    "tag:agents tools",
+]
+
+
+@pytest.mark.usefixtures("indexed")
+@pytest.mark.parametrize("prepared", [0, 2, 4])
+def test_index_agrees_with_the_plain_definition(prepared: int) -> None:
+    entries = [
+        *ALL,
+        entry("Ünïcode — Title: Learning", "Unlearning, re-learning. Tool-using agents."),
+    ]
+    entries.append(
+        entry("Plain", "Nothing here at all.", note="Learning notes", tags=("zyxomancy",))
+    )
+    prepare(entries[:prepared])  # none, some, or all of them indexed: the same answers
+    for text in INDEX_QUERIES:
+        assert search(entries, parse_query(text)) == reference(entries, text), text
+        assert search(entries[::-1], parse_query(text)) == reference(entries[::-1], text), text
+
+
+@pytest.mark.usefixtures("indexed")
+def test_index_sees_a_changed_note_and_tags() -> None:
+    prepare(ALL)
+    assert search(ALL, parse_query("favourite")) == []
+    renoted = LLM.with_state(note="My FAVOURITE paper", tags=("must read",))
+    entries = [DIFFUSION, renoted, AGENTS]
+    assert search(entries, parse_query("favourite")) == [renoted]
+    assert search(entries, parse_query('"must read"')) == [renoted]
+    assert search(entries, parse_query("-favourite")) == [DIFFUSION, AGENTS]
+    cleared = renoted.with_state(note="", tags=())
+    assert search([DIFFUSION, cleared, AGENTS], parse_query("favourite")) == []
+
+
+@pytest.mark.usefixtures("indexed")
+def test_index_sees_a_refreshed_abstract() -> None:
+    """An import may replace a paper's content under the same id: the new text is searched."""
+    prepare(ALL)
+    paper = AGENTS.paper
+    refreshed = Entry(
+        Paper(paper.id, paper.title, "Agents call zyxomancy tools.", None), AGENTS.state
+    )
+    assert search([DIFFUSION, LLM, refreshed], parse_query("zyxomancy")) == [refreshed]
+    assert search(ALL, parse_query("zyxomancy")) == []
+
+
+@pytest.mark.usefixtures("indexed")
+def test_slices_and_narrowing_with_the_index() -> None:
+    many = [
+        entry(f"Paper {i} on {'learning' if i % 3 else 'diffusion'}", f"Abstract {i}.")
+        for i in range(60)
+    ]
+    prepare(many)
+    query = parse_query("learning")
+    slices = [many[i : i + 7] for i in range(0, len(many), 7)]
+    whole = search(many, query)
+    assert [e for part in slices for e in search(part, query)] == whole
+    assert search(whole, parse_query("learning 4")) == reference(many, "learning 4")

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from readlist.cli import main
+from readlist.core import search_index
 from readlist.core.models import Entry, Paper, PaperState
-from readlist.core.query import Query, QueryError, parse_query, search
+from readlist.core.query import Query, QueryError, clear_cache, parse_query, prepare, search
 from readlist.core.store import Library
 
 # Text biased towards the characters the grammar cares about, plus anything at all.
@@ -87,3 +88,94 @@ def test_list_and_set_give_results_or_a_clear_error(library_path: str, words: li
         assert status in (0, 2)
         if status == 2:
             assert err.getvalue().splitlines()[-1].startswith("readlist: ")
+
+
+# Words that overlap (learn / learning / unlearning), punctuation, non-ASCII and odd spacing, so
+# needles land inside tokens, across token edges and in notes and tags.
+PIECES = st.sampled_from(
+    [
+        "learn",
+        "learning",
+        "unlearning",
+        "model",
+        "models",
+        "tool-using",
+        "a",
+        "é",
+        "Ünï",
+        "ß",
+        "Σ",
+        "-",
+        ".",
+        ",",
+        ":",
+        "%",
+        "https://x.y/z",
+        "  ",
+        " ",
+        "\t",
+        "\n",
+        "zyx",
+        "_",
+        "42",
+    ]
+)
+FIELD_TEXT = st.one_of(
+    st.lists(PIECES | st.text(max_size=3), max_size=8).map(" ".join),
+    st.lists(PIECES | st.text(max_size=3), max_size=8).map("".join),
+    st.text(),
+)
+ENTRIES = st.lists(
+    st.builds(
+        lambda i, title, abstract, note, tags, starred, read: Entry(
+            Paper(f"p{i:09d}", title, abstract), PaperState(starred, read, note, tuple(tags))
+        ),
+        st.integers(0, 10**6),
+        FIELD_TEXT,
+        FIELD_TEXT,
+        FIELD_TEXT | st.just(""),
+        st.lists(FIELD_TEXT, max_size=2) | st.just([]),
+        st.booleans(),
+        st.booleans(),
+    ),
+    max_size=8,
+    unique_by=lambda e: e.paper.id,
+)
+SEARCH_TEXT = st.one_of(
+    st.lists(
+        st.sampled_from(["-", '"', " ", "is:read", "has:note"]) | PIECES | st.text(max_size=3),
+        max_size=5,
+    ).map("".join),
+    # A quoted phrase of two pieces: both may be in the text without being side by side.
+    st.tuples(PIECES, PIECES).map(lambda pair: f'"{pair[0]} {pair[1]}"'),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ENTRIES, st.lists(SEARCH_TEXT, min_size=1, max_size=4), st.integers(-1, 8))
+def test_index_gives_the_plain_result(entries: list[Entry], texts: list[str], indexed: int) -> None:
+    """Whatever is indexed, `search` equals testing every entry against its full text.
+
+    `indexed` -1: nothing indexed (a cold start); n >= 0: the first n indexed, the rest tested by
+    their text (searches index no more of them).
+    """
+    clear_cache()
+    limit = search_index._INDEX_ON_SEARCH
+    search_index._INDEX_ON_SEARCH = 0
+    try:
+        if indexed >= 0:
+            prepare(entries[:indexed])
+        for text in texts:
+            try:
+                query = parse_query(text)
+            except QueryError:
+                continue
+            expected = [e for e in entries if query.matches(e)]
+            assert search(entries, query) == expected
+            assert search(entries[::-1], query) == expected[::-1]
+            # A note edited after indexing is searched by its new text.
+            edited = [e.with_state(note=text) for e in entries]
+            assert search(edited, query) == [e for e in edited if query.matches(e)]
+    finally:
+        search_index._INDEX_ON_SEARCH = limit
+        clear_cache()

@@ -1,0 +1,369 @@
+"""A token index that lets `query.search` skip the substring scan of every paper's full text.
+
+Why: a substring scan of 100,000 lower-cased abstracts reads ~150 MB per query (~120 ms on a
+2-core machine whatever the loop: a per-paper `in` or one `bytes.find` over a joined blob cost
+the same), and keeping that text cached costs ~165 MB of memory. Instead each paper keeps only the
+set of distinct tokens of its title and abstract, each token stored as one character (its id in a
+shared vocabulary), ~160 characters a paper. A query word is first looked up in the vocabulary
+(a substring test over ~40,000 distinct tokens), then each paper is tested for the few token
+characters found, which is a short C-level scan.
+
+Tokens are the runs of word characters (`\\w+`) and every other non-space character on its own.
+If a needle occurs in a text, each of the needle's word runs lies inside one of the text's tokens
+and each of its other characters is a token of the text, so the token test never loses a match.
+A needle that is exactly one token needs nothing more; any other needle (a phrase, `tool-using`)
+is confirmed on the candidates against the text, lower-cased on the fly.
+
+Notes and tags are not indexed: they change with every edit and are short, so the caller tests
+them as text (see `Rows.extras`).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from array import array
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, repeat
+from operator import attrgetter, contains, not_
+from typing import cast
+
+from readlist.core.models import Entry, Paper
+
+# Tokens are taken from the UTF-8 bytes, where `bytes.translate` and `split` run at C speed: a
+# word byte is an ASCII letter, digit or `_`, or any byte of a non-ASCII character (UTF-8 is
+# self-synchronising, so a needle's bytes found in a text's bytes are the needle found in the text).
+_WORD_BYTES = b"_" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123))
+_WORD_BYTES += bytes(range(128, 256))
+_SPACE_BYTES = b" \t\n\r\x0b\x0c"
+_WORDS_ONLY = bytes(c if c in _WORD_BYTES else 32 for c in range(256))  # other bytes -> space
+_NOT_WORD_OR_SPACE = _WORD_BYTES + _SPACE_BYTES
+_LITTLE = sys.byteorder == "little"
+_ONE_BYTE = [bytes([c]) for c in range(256)]
+_MAX_TOKENS = 0x10FFFF  # one character per token id
+
+# At most this many token ids are tested for one part of a needle (the oldest, usually the most
+# common); a part held by more (`e`) confirms what the test misses by text.
+_MAX_IDS = 16
+
+
+def squash(text: str) -> str:
+    """Runs of whitespace as one space, as in a parsed phrase; skips the split when not needed."""
+    if any(ws in text for ws in _ODD_WHITESPACE):
+        return " ".join(text.split())
+    return text
+
+
+# Feed text is usually single-spaced already; finding none of these is cheaper than a split + join.
+_ODD_WHITESPACE = ("  ", "\n", "\t", "\r", "\xa0", "\u2009", "\u3000", "\x0b", "\x0c")
+
+
+def content_text(paper: Paper) -> str:
+    """The lower-cased title and abstract, one per line, as searched (built on demand)."""
+    return f"{squash(paper.title)}\n{squash(paper.abstract)}".lower()
+
+
+def extra_text(entry: Entry) -> str:
+    """The lower-cased note and tags, one per line (the user's text, tested without the index)."""
+    state = entry.state
+    return "\n".join(squash(part) for part in (state.note, *state.tags)).lower()
+
+
+def _tokens(data: bytes) -> list[bytes]:
+    """The word runs of `data`, then each other non-space byte on its own (with repeats)."""
+    words = data.translate(_WORDS_ONLY).split()
+    others = data.translate(None, _NOT_WORD_OR_SPACE)
+    if others:
+        words += map(_ONE_BYTE.__getitem__, others)
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """Whether a paper's token string holds any of a few token ids (as characters)."""
+
+    chars: str  # the ids tested, oldest (usually the most common) first
+    complete: bool  # False: more tokens hold the part than are tested, so a miss proves nothing
+
+    @classmethod
+    def of(cls, ids: list[int]) -> Test:
+        return cls("".join(map(chr, ids[:_MAX_IDS])), len(ids) <= _MAX_IDS)
+
+    def split(self, tokens: list[str], positions: list[int]) -> tuple[list[int], list[int]]:
+        """The positions whose token string holds one of the ids, and the others, in order.
+
+        One `in` pass per id over what the earlier ids missed: the common id goes first, so
+        later passes are short (a regular expression character class was 7x slower).
+        """
+        matched: list[int] = []
+        missed = positions
+        for char in self.chars:
+            if not missed:
+                break
+            texts = tokens if len(missed) == len(tokens) else map(tokens.__getitem__, missed)
+            hits = list(map(contains, texts, repeat(char)))
+            if matched:
+                matched += compress(missed, hits)
+            else:
+                matched = list(compress(missed, hits))
+            missed = list(compress(missed, map(not_, hits)))
+        if len(self.chars) > 1:
+            matched.sort()
+        return matched, missed
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to find one needle: the token tests, and whether a token hit is already a match."""
+
+    tests: tuple[Test, ...]  # exact: one; otherwise one per part of the needle, fewest ids first
+    exact: bool  # the needle is one whole token: no text check
+    byte: bytes = b""  # a one-byte needle: tested against each paper's distinct bytes instead
+
+
+_Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, distinct bytes
+
+# How many papers a search may index itself (e.g. after an import); more wait for `add`.
+_INDEX_ON_SEARCH = 256
+
+
+class TokenIndex:
+    """Per paper id, its token string; a shared vocabulary; the text of papers not indexed yet.
+
+    Indexing costs ~50-100 us a paper (5-8 s at 100,000 papers, in the app's warm-up worker),
+    lower-casing a text ~5 us: `add` first caches every text, so searches are as fast as a plain
+    scan while the index fills, then drops each text once its paper is indexed.
+    """
+
+    def __init__(self) -> None:
+        # Insertion order is id order: ids come from a counter as the keys are inserted.
+        self._vocab: defaultdict[bytes, int] = defaultdict(count().__next__)
+        self._papers: dict[str, _Record] = {}
+        self._texts: dict[str, tuple[Paper, str]] = {}
+        self._lock = threading.Lock()
+        self._lookup: tuple[int, bytes, list[int]] = (0, b"", [])
+        self._plans: dict[str, tuple[int, Plan | None]] = {}
+        self.generation = 0  # bumped as papers are indexed, so rows built before are refreshed
+        self.warm = False  # `add` has run: a search may index a few new papers itself
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vocab = defaultdict(count().__next__)
+            self._papers = {}
+            self._texts = {}
+            self._lookup = (0, b"", [])
+            self._plans = {}
+            self.generation += 1
+            self.warm = False
+
+    def record(self, paper: Paper) -> _Record | None:
+        """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
+        cached = self._papers.get(paper.id)
+        return cached if cached is not None and cached[0] is paper else None
+
+    def text(self, paper: Paper) -> str:
+        """The content text of `paper`: cached while it is not indexed, built on demand after."""
+        cached = self._texts.get(paper.id)
+        if cached is not None and cached[0] is paper:
+            return cached[1]
+        text = content_text(paper)
+        if self.record(paper) is None:
+            self._texts[paper.id] = (paper, text)
+        return text
+
+    def index(self, paper: Paper) -> _Record:
+        """Index `paper` (if new or changed) and forget its cached text."""
+        cached = self.record(paper)
+        if cached is not None:
+            return cached
+        vocab = self._vocab
+        data = self.text(paper).encode("utf-8", "surrogatepass")
+        found = set(_tokens(data))
+        if len(vocab) + len(found) >= _MAX_TOKENS and not vocab.keys() >= found:
+            tokens = None  # the vocabulary is full: this paper is always checked by its text
+        else:
+            ids = array("I", map(vocab.__getitem__, found))
+            tokens = ids.tobytes().decode("utf-32-le" if _LITTLE else "utf-32-be", "surrogatepass")
+        # One-character needles (the first key typed) test these: one short `in` a paper.
+        record = (paper, tokens, bytes(set(data)))
+        self._papers[paper.id] = record
+        if tokens is not None:
+            self._texts.pop(paper.id, None)
+        return record
+
+    def add(self, entries: Sequence[Entry]) -> None:
+        """Index every entry's paper (the warm-up worker calls this after the library loads)."""
+        papers = [entry.paper for entry in entries]
+        for paper in papers:
+            self.text(paper)
+        self.generation += 1
+        for start in range(0, len(papers), 10_000):
+            for paper in papers[start : start + 10_000]:
+                self.index(paper)
+            self.generation += 1
+        self.warm = True
+
+    def plan(self, needle: str) -> Plan | None:
+        """The token test for `needle`; None when no token can hold it (no content match)."""
+        size = len(self._vocab)
+        cached = self._plans.get(needle)
+        if cached is not None and cached[0] == size:
+            return cached[1]
+        raw = needle.encode("utf-8", "surrogatepass")
+        if len(raw) == 1:
+            return Plan((), True, raw)
+        parts = _tokens(raw)
+        # Each word run must lie inside a token, each other byte must be a token.
+        tests = [self._test_for(part) for part in dict.fromkeys(parts)]
+        plan: Plan | None = None
+        if all(t is not None for t in tests):
+            found = sorted((t for t in tests if t is not None), key=lambda t: len(t.chars))
+            plan = Plan(tuple(found), len(parts) == 1 and parts[0] == raw)
+        if len(self._plans) > 256:
+            self._plans.clear()
+        self._plans[needle] = (size, plan)
+        return plan
+
+    def _test_for(self, part: bytes) -> Test | None:
+        text, starts = self._vocabulary()
+        ids: list[int] = []
+        find, pos, last = text.find, 0, len(starts) - 1
+        while True:
+            hit = find(part, pos)
+            if hit < 0:
+                break
+            token = bisect_right(starts, hit) - 1
+            ids.append(token)
+            if token >= last:
+                break
+            pos = starts[token + 1]
+        return Test.of(ids) if ids else None
+
+    def _vocabulary(self) -> tuple[bytes, list[int]]:
+        """The tokens joined by newlines (no token holds one) and where each starts."""
+        with self._lock:
+            size, text, starts = self._lookup
+            if size != len(self._vocab):
+                words = list(self._vocab)
+                text = b"\n".join(words)
+                starts = [0, *accumulate(len(w) + 1 for w in words)][: len(words)]
+                self._lookup = (len(words), text, starts)
+            return text, starts
+
+
+_USER_TEXT = attrgetter("state.note", "state.tags")
+
+
+@dataclass(slots=True)
+class Rows:
+    """What a search needs for one entry sequence, position by position."""
+
+    snapshot: tuple[Entry, ...]
+    papers: list[Paper]
+    tokens: list[str]  # "" for a paper the index could not hold (see `unindexed`)
+    bytesets: list[bytes]  # the distinct bytes of each paper's text
+    unindexed: list[int]  # positions always checked by their text
+    extras: dict[int, str]  # position -> note and tags text, only where there is some
+    generation: int  # of the index when built: rows with unindexed papers are rebuilt after
+    columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
+
+
+class RowCache:
+    """`Rows` for the last entry sequences searched (the library list, its slices, a result).
+
+    Each remembered sequence keeps a snapshot of its items: if the caller changed it since, the
+    snapshot differs and the rows are rebuilt, so a stale row is never used. Bounded by the total
+    number of positions held, so the app's slices of a large library all fit.
+    """
+
+    def __init__(self, index: TokenIndex, max_positions: int = 400_000) -> None:
+        self._index = index
+        self._max = max_positions
+        self._rows: dict[int, tuple[Sequence[Entry], Rows]] = {}
+        self._lock = threading.Lock()  # the app searches in workers that may overlap
+
+    def rows(self, entries: Sequence[Entry]) -> Rows:
+        snapshot = tuple(entries)
+        index = self._index
+        with self._lock:
+            cached = self._rows.get(id(entries))
+        if (
+            cached is not None
+            and cached[0] is entries
+            and cached[1].snapshot == snapshot
+            and (not cached[1].unindexed or cached[1].generation == index.generation)
+        ):
+            return cached[1]
+        generation = index.generation
+        papers = [entry.paper for entry in snapshot]
+        records = list(map(index.record, papers))
+        if None in records:
+            missing = [i for i, r in enumerate(records) if r is None]
+            if index.warm and len(missing) <= _INDEX_ON_SEARCH:
+                for i in missing:
+                    records[i] = index.index(papers[i])
+        tokens = [r[1] if r is not None else None for r in records]
+        bytesets = [r[2] if r is not None else b"" for r in records]
+        unindexed: list[int] = []
+        if None in tokens:
+            unindexed = [i for i, t in enumerate(tokens) if t is None]
+            for i in unindexed:
+                tokens[i] = ""
+        states = list(map(_USER_TEXT, snapshot))
+        extras = {
+            i: extra_text(snapshot[i]) for i in compress(range(len(states)), map(any, states))
+        }
+        rows = Rows(
+            snapshot, papers, cast("list[str]", tokens), bytesets, unindexed, extras, generation
+        )
+        with self._lock:
+            self._rows.pop(id(entries), None)
+            held = sum(len(r.snapshot) for _, r in self._rows.values()) + len(snapshot)
+            while self._rows and held > self._max:
+                oldest = next(iter(self._rows))
+                held -= len(self._rows.pop(oldest)[1].snapshot)
+            self._rows[id(entries)] = (entries, rows)
+        return rows
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[int]) -> list[int]:
+    """The positions (of those given, in order) whose title or abstract contains `needle`."""
+    plan = index.plan(needle)
+    tokens, papers = rows.tokens, rows.papers
+    unindexed = rows.unindexed
+    if unindexed and len(positions) != len(tokens):
+        wanted = set(positions)
+        unindexed = [i for i in unindexed if i in wanted]
+    found: list[int]
+    if plan is None:  # no indexed paper can hold it
+        found, check = [], unindexed
+    elif plan.byte:
+        sets = rows.bytesets
+        texts = sets if len(positions) == len(sets) else map(sets.__getitem__, positions)
+        found = list(compress(positions, map(contains, texts, repeat(plan.byte))))
+        check = unindexed
+    elif plan.exact:
+        test = plan.tests[0]
+        found, missed = test.split(tokens, positions)
+        check = unindexed if test.complete else missed + unindexed
+    else:
+        found, check = [], positions
+        for test in plan.tests:
+            if test.complete:
+                check = test.split(tokens, check)[0]
+        check = check + unindexed
+    if check:
+        text = index.text
+        found += (i for i in check if needle in text(papers[i]))
+        found.sort()
+    return found
