@@ -24,7 +24,7 @@ import sys
 import threading
 from array import array
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
@@ -42,11 +42,17 @@ _SPACE_BYTES = b" \t\n\r\x0b\x0c"
 _WORDS_ONLY = bytes(c if c in _WORD_BYTES else 32 for c in range(256))  # other bytes -> space
 _NOT_WORD_OR_SPACE = _WORD_BYTES + _SPACE_BYTES
 _LITTLE = sys.byteorder == "little"
+# A needle of one ASCII letter, digit or `_` (the first key typed) is looked up in a paper's
+# distinct bytes of these; any other one-byte needle is a token of its own.
+_ASCII_WORD = b"_" + bytes(range(48, 58)) + bytes(range(97, 123))  # lower-cased text: no A-Z
+_ASCII_ONE = [bytes([c]) for c in _ASCII_WORD]
+# Token frequencies (to test the most common token first) are counted on every 8th paper.
+_DF_SAMPLE = 8
 _ONE_BYTE = [bytes([c]) for c in range(256)]
 _MAX_TOKENS = 0x10FFFF  # one character per token id
 
-# At most this many token ids are tested for one part of a needle (the oldest, usually the most
-# common); a part held by more (`e`) confirms what the test misses by text.
+# At most this many token ids are tested for one part of a needle (the most common); a part held
+# by more (`le`) confirms what the test misses by text.
 _MAX_IDS = 16
 
 
@@ -85,7 +91,7 @@ def _tokens(data: bytes) -> list[bytes]:
 class Test:
     """Whether a paper's token string holds any of a few token ids (as characters)."""
 
-    chars: str  # the ids tested, oldest (usually the most common) first
+    chars: str  # the ids tested, the most common first
     complete: bool  # False: more tokens hold the part than are tested, so a miss proves nothing
 
     @classmethod
@@ -121,10 +127,10 @@ class Plan:
 
     tests: tuple[Test, ...]  # exact: one; otherwise one per part of the needle, fewest ids first
     exact: bool  # the needle is one whole token: no text check
-    byte: bytes = b""  # a one-byte needle: tested against each paper's distinct bytes instead
+    byte: bytes = b""  # a one-letter needle: tested against each paper's letters instead
 
 
-_Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, distinct bytes
+_Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, its letters
 
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
@@ -142,6 +148,7 @@ class TokenIndex:
         # Insertion order is id order: ids come from a counter as the keys are inserted.
         self._vocab: defaultdict[bytes, int] = defaultdict(count().__next__)
         self._papers: dict[str, _Record] = {}
+        self._df: Counter[int] = Counter()  # token id -> papers indexed with it
         self._texts: dict[str, tuple[Paper, str]] = {}
         self._lock = threading.Lock()
         self._lookup: tuple[int, bytes, list[int]] = (0, b"", [])
@@ -156,6 +163,7 @@ class TokenIndex:
         with self._lock:
             self._vocab = defaultdict(count().__next__)
             self._papers = {}
+            self._df = Counter()
             self._texts = {}
             self._lookup = (0, b"", [])
             self._plans = {}
@@ -189,9 +197,11 @@ class TokenIndex:
             tokens = None  # the vocabulary is full: this paper is always checked by its text
         else:
             ids = array("I", map(vocab.__getitem__, found))
+            if not len(self._papers) % _DF_SAMPLE:
+                self._df.update(ids)
             tokens = ids.tobytes().decode("utf-32-le" if _LITTLE else "utf-32-be", "surrogatepass")
         # One-character needles (the first key typed) test these: one short `in` a paper.
-        record = (paper, tokens, bytes(set(data)))
+        record = (paper, tokens, bytes(compress(_ASCII_WORD, map(data.__contains__, _ASCII_ONE))))
         self._papers[paper.id] = record
         if tokens is not None:
             self._texts.pop(paper.id, None)
@@ -216,7 +226,7 @@ class TokenIndex:
         if cached is not None and cached[0] == size:
             return cached[1]
         raw = needle.encode("utf-8", "surrogatepass")
-        if len(raw) == 1:
+        if len(raw) == 1 and raw in _ASCII_WORD:
             return Plan((), True, raw)
         parts = _tokens(raw)
         # Each word run must lie inside a token, each other byte must be a token.
@@ -243,6 +253,8 @@ class TokenIndex:
             if token >= last:
                 break
             pos = starts[token + 1]
+        # The most common tokens first: they leave the fewest papers for the next test.
+        ids.sort(key=self._df.__getitem__, reverse=True)
         return Test.of(ids) if ids else None
 
     def _vocabulary(self) -> tuple[bytes, list[int]]:
@@ -267,7 +279,7 @@ class Rows:
     snapshot: tuple[Entry, ...]
     papers: list[Paper]
     tokens: list[str]  # "" for a paper the index could not hold (see `unindexed`)
-    bytesets: list[bytes]  # the distinct bytes of each paper's text
+    bytesets: list[bytes]  # which ASCII letters, digits and `_` each paper's text holds
     unindexed: list[int]  # positions always checked by their text
     extras: dict[int, str]  # position -> note and tags text, only where there is some
     generation: int  # of the index when built: rows with unindexed papers are rebuilt after
