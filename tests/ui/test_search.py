@@ -211,3 +211,26 @@ async def test_a_newer_keystroke_wins_over_an_older_search(library: Library) -> 
         expected = search(library.entries(), parse_query("learning -reinforcement"))
         assert [e.id for e in paper_list(app).entries] == [e.id for e in expected]
         assert status(app).endswith(f"{len(expected)} of 86")
+
+
+async def test_scrollbar_and_detail_follow_a_search_result(library: Library) -> None:
+    """The list's height is set without a reflow, and the detail is updated after the list."""
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = paper_list(app)
+        detail = main_screen(app).detail
+        assert widget.show_vertical_scrollbar  # 86 papers, 36 rows
+        last = library.entries()[-1]
+        await type_query(pilot, app, f'"{last.paper.title}"')
+        assert shown_titles(app) == [last.paper.title]
+        assert not widget.show_vertical_scrollbar
+        assert detail.entry is last
+        assert visible_rows(app)[1].strip() == ""
+        await type_query(pilot, app, "")
+        assert widget.show_vertical_scrollbar
+        assert widget.virtual_size.height == 86
+        await pilot.press("enter", "G")
+        await settle(pilot)
+        assert last.paper.title[:20] in visible_rows(app)[-1]
+        assert detail.entry is last
