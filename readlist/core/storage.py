@@ -20,6 +20,7 @@ import gc
 import glob
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -280,8 +281,12 @@ def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
                 state = PaperState(starred, read, note, normalise_tags(tags))
             else:
                 state = _DEFAULT_STATE
-            paper = _build_paper(id_, title, abstract, date, github, tuple(links), source)
-            return _build_entry(paper, state, added, seq)
+            # A feed's papers share a handful of days, one source and one import time: one
+            # string each instead of one per paper (~20 MB fewer at 100,000 papers).
+            if date is not None:
+                date = _intern(date)
+            paper = _build_paper(id_, title, abstract, date, github, tuple(links), _intern(source))
+            return _build_entry(paper, state, _intern(added), seq)
     raise _doc_problem(path, key, doc)
 
 
@@ -310,6 +315,7 @@ def _slot_builder(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _T]:
     return build
 
 
+_intern = sys.intern
 _MEMBER_DESCRIPTOR = type(PaperState.__dict__["starred"])
 _build_paper = _slot_builder(
     Paper, ("id", "title", "abstract", "date", "github", "links", "source")
