@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
-from operator import attrgetter, contains, not_
+from operator import attrgetter, contains, itemgetter, not_
 from typing import cast
 
 from readlist.core.models import Entry, Paper
@@ -148,6 +148,9 @@ class TokenIndex:
         # Insertion order is id order: ids come from a counter as the keys are inserted.
         self._vocab: defaultdict[bytes, int] = defaultdict(count().__next__)
         self._papers: dict[str, _Record] = {}
+        # The same records by id() of their Paper, which each record keeps alive, so the id is
+        # never reused while it is a key: lets `records` look papers up without Python code.
+        self._by_object: dict[int, _Record] = {}
         self._df: Counter[int] = Counter()  # token id -> papers indexed with it
         self._texts: dict[str, tuple[Paper, str]] = {}
         self._lock = threading.Lock()
@@ -163,6 +166,7 @@ class TokenIndex:
         with self._lock:
             self._vocab = defaultdict(count().__next__)
             self._papers = {}
+            self._by_object = {}
             self._df = Counter()
             self._texts = {}
             self._lookup = (0, b"", [])
@@ -174,6 +178,10 @@ class TokenIndex:
         """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
         cached = self._papers.get(paper.id)
         return cached if cached is not None and cached[0] is paper else None
+
+    def records(self, papers: list[Paper]) -> list[_Record | None]:
+        """`record` of each paper, at C speed."""
+        return list(map(self._by_object.get, map(id, papers)))
 
     def text(self, paper: Paper) -> str:
         """The content text of `paper`: cached while it is not indexed, built on demand after."""
@@ -202,7 +210,11 @@ class TokenIndex:
             tokens = ids.tobytes().decode("utf-32-le" if _LITTLE else "utf-32-be", "surrogatepass")
         # One-character needles (the first key typed) test these: one short `in` a paper.
         record = (paper, tokens, bytes(compress(_ASCII_WORD, map(data.__contains__, _ASCII_ONE))))
+        old = self._papers.get(paper.id)
+        if old is not None:
+            self._by_object.pop(id(old[0]), None)
         self._papers[paper.id] = record
+        self._by_object[id(paper)] = record
         if tokens is not None:
             self._texts.pop(paper.id, None)
         return record
@@ -270,6 +282,9 @@ class TokenIndex:
 
 
 _USER_TEXT = attrgetter("state.note", "state.tags")
+_PAPER = attrgetter("paper")
+_TOKENS = itemgetter(1)
+_LETTERS = itemgetter(2)
 
 
 @dataclass(slots=True)
@@ -305,23 +320,33 @@ class RowCache:
         index = self._index
         with self._lock:
             cached = self._rows.get(id(entries))
+            if cached is None or cached[0] is not entries:
+                # A copy of a list searched before (the app's shown list is a copy of the
+                # library's): the same rows serve it. Tuples compare at C speed.
+                cached = next(
+                    (c for c in reversed(self._rows.values()) if c[1].snapshot == snapshot), None
+                )
         if (
             cached is not None
-            and cached[0] is entries
             and cached[1].snapshot == snapshot
             and (not cached[1].unindexed or cached[1].generation == index.generation)
         ):
+            self._remember(entries, cached[1])
             return cached[1]
         generation = index.generation
-        papers = [entry.paper for entry in snapshot]
-        records = list(map(index.record, papers))
+        papers = list(map(_PAPER, snapshot))
+        records = index.records(papers)
         if None in records:
             missing = [i for i, r in enumerate(records) if r is None]
             if index.warm and len(missing) <= _INDEX_ON_SEARCH:
                 for i in missing:
                     records[i] = index.index(papers[i])
-        tokens = [r[1] if r is not None else None for r in records]
-        bytesets = [r[2] if r is not None else b"" for r in records]
+        if None in records:
+            tokens = [r[1] if r is not None else None for r in records]
+            bytesets = [r[2] if r is not None else b"" for r in records]
+        else:
+            tokens = list(map(_TOKENS, cast("list[_Record]", records)))
+            bytesets = list(map(_LETTERS, cast("list[_Record]", records)))
         unindexed: list[int] = []
         if None in tokens:
             unindexed = [i for i, t in enumerate(tokens) if t is None]
@@ -334,14 +359,17 @@ class RowCache:
         rows = Rows(
             snapshot, papers, cast("list[str]", tokens), bytesets, unindexed, extras, generation
         )
+        self._remember(entries, rows)
+        return rows
+
+    def _remember(self, entries: Sequence[Entry], rows: Rows) -> None:
         with self._lock:
             self._rows.pop(id(entries), None)
-            held = sum(len(r.snapshot) for _, r in self._rows.values()) + len(snapshot)
+            held = sum(len(r.snapshot) for _, r in self._rows.values()) + len(rows.snapshot)
             while self._rows and held > self._max:
                 oldest = next(iter(self._rows))
                 held -= len(self._rows.pop(oldest)[1].snapshot)
             self._rows[id(entries)] = (entries, rows)
-        return rows
 
     def clear(self) -> None:
         with self._lock:
