@@ -301,6 +301,13 @@ class Rows:
     columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
 
 
+def _shape(snapshot: tuple[Entry, ...]) -> tuple[int, int, int]:
+    """Length and first and last items: tells rows that may hold the same list, in O(1)."""
+    if not snapshot:
+        return (0, 0, 0)
+    return (len(snapshot), id(snapshot[0]), id(snapshot[-1]))
+
+
 class RowCache:
     """`Rows` for the last entry sequences searched (the library list, its slices, a result).
 
@@ -320,11 +327,13 @@ class RowCache:
         index = self._index
         with self._lock:
             cached = self._rows.get(id(entries))
-            if cached is None or cached[0] is not entries:
+            if (cached is None or cached[0] is not entries) and snapshot:
                 # A copy of a list searched before (the app's shown list is a copy of the
-                # library's): the same rows serve it. Tuples compare at C speed.
+                # library's, and so are its slices): the same rows serve it.
+                key = _shape(snapshot)
                 cached = next(
-                    (c for c in reversed(self._rows.values()) if c[1].snapshot == snapshot), None
+                    (c for c in reversed(self._rows.values()) if _shape(c[1].snapshot) == key),
+                    None,
                 )
         if (
             cached is not None
