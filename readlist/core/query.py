@@ -268,6 +268,14 @@ def search(entries: Sequence[Entry], query: Query) -> list[Entry]:
         for test in query.tests:
             result = [entry for entry in result if test(entry)]
         return result
+    _INDEX.busy()
+    try:
+        return _search(entries, query)
+    finally:
+        _INDEX.busy()
+
+
+def _search(entries: Sequence[Entry], query: Query) -> list[Entry]:
     rows = _ROWS.rows(entries)
     snapshot = rows.snapshot
     kept = list(range(len(snapshot)))

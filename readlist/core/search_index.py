@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -132,6 +133,11 @@ class Plan:
 
 _Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, its letters
 
+# `add` works in steps of this many papers, and pauses for searches until none has run for this
+# long (the app's search runs in slices with the event loop in between).
+_STEP = 500
+_BACK_OFF_S = 0.05
+
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
 
@@ -158,6 +164,7 @@ class TokenIndex:
         self._plans: dict[str, tuple[int, Plan | None]] = {}
         self.generation = 0  # bumped as papers are indexed, so rows built before are refreshed
         self.warm = False  # `add` has run: a search may index a few new papers itself
+        self._quiet_after = 0.0  # `add` waits until this time.monotonic()
 
     def __len__(self) -> int:
         return len(self._papers)
@@ -173,6 +180,7 @@ class TokenIndex:
             self._plans = {}
             self.generation += 1
             self.warm = False
+            self._quiet_after = 0.0
 
     def record(self, paper: Paper) -> _Record | None:
         """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
@@ -220,16 +228,33 @@ class TokenIndex:
         return record
 
     def add(self, entries: Sequence[Entry]) -> None:
-        """Index every entry's paper (the warm-up worker calls this after the library loads)."""
+        """Index every entry's paper (the warm-up worker calls this after the library loads).
+
+        Runs in a thread: it steps aside while searches run (see `busy`), since both need the
+        GIL and a search the user waits for comes first.
+        """
         papers = [entry.paper for entry in entries]
-        for paper in papers:
-            self.text(paper)
+        for start in range(0, len(papers), _STEP):
+            self._wait_for_quiet()
+            for paper in papers[start : start + _STEP]:
+                self.text(paper)
         self.generation += 1
-        for start in range(0, len(papers), 10_000):
-            for paper in papers[start : start + 10_000]:
+        for start in range(0, len(papers), _STEP):
+            self._wait_for_quiet()
+            for paper in papers[start : start + _STEP]:
                 self.index(paper)
-            self.generation += 1
+            if not (start + _STEP) % 10_000:
+                self.generation += 1  # rows built since pick up the papers indexed
+        self.generation += 1
         self.warm = True
+
+    def busy(self) -> None:
+        """A search is running: `add` pauses until none has run for a short while."""
+        self._quiet_after = time.monotonic() + _BACK_OFF_S
+
+    def _wait_for_quiet(self) -> None:
+        while (wait := self._quiet_after - time.monotonic()) > 0:
+            time.sleep(wait)
 
     def plan(self, needle: str) -> Plan | None:
         """The token test for `needle`; None when no token can hold it (no content match)."""
@@ -296,6 +321,7 @@ class Rows:
     tokens: list[str]  # "" for a paper the index could not hold (see `unindexed`)
     bytesets: list[bytes]  # which ASCII letters, digits and `_` each paper's text holds
     unindexed: list[int]  # positions always checked by their text
+    unindexed_texts: list[str]  # their texts, cached while the index fills
     extras: dict[int, str]  # position -> note and tags text, only where there is some
     generation: int  # of the index when built: rows with unindexed papers are rebuilt after
     columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
@@ -361,12 +387,20 @@ class RowCache:
             unindexed = [i for i, t in enumerate(tokens) if t is None]
             for i in unindexed:
                 tokens[i] = ""
+        unindexed_texts = [index.text(papers[i]) for i in unindexed]
         states = list(map(_USER_TEXT, snapshot))
         extras = {
             i: extra_text(snapshot[i]) for i in compress(range(len(states)), map(any, states))
         }
         rows = Rows(
-            snapshot, papers, cast("list[str]", tokens), bytesets, unindexed, extras, generation
+            snapshot,
+            papers,
+            cast("list[str]", tokens),
+            bytesets,
+            unindexed,
+            unindexed_texts,
+            extras,
+            generation,
         )
         self._remember(entries, rows)
         return rows
@@ -389,30 +423,41 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
     """The positions (of those given, in order) whose title or abstract contains `needle`."""
     plan = index.plan(needle)
     tokens, papers = rows.tokens, rows.papers
-    unindexed = rows.unindexed
-    if unindexed and len(positions) != len(tokens):
-        wanted = set(positions)
-        unindexed = [i for i in unindexed if i in wanted]
     found: list[int]
+    check: list[int] = []  # indexed candidates to confirm by their text
     if plan is None:  # no indexed paper can hold it
-        found, check = [], unindexed
+        found = []
     elif plan.byte:
         sets = rows.bytesets
         texts = sets if len(positions) == len(sets) else map(sets.__getitem__, positions)
         found = list(compress(positions, map(contains, texts, repeat(plan.byte))))
-        check = unindexed
     elif plan.exact:
         test = plan.tests[0]
         found, missed = test.split(tokens, positions)
-        check = unindexed if test.complete else missed + unindexed
+        if not test.complete:
+            check = missed
     else:
         found, check = [], positions
         for test in plan.tests:
             if test.complete:
                 check = test.split(tokens, check)[0]
-        check = check + unindexed
+    unindexed = rows.unindexed
+    if unindexed and check:
+        skip = set(unindexed)
+        check = [i for i in check if i not in skip]
     if check:
         text = index.text
         found += (i for i in check if needle in text(papers[i]))
         found.sort()
+    if unindexed:
+        # Papers not indexed yet (the warm-up worker is still at it): a plain scan of their text.
+        plain = rows.unindexed_texts
+        if len(positions) == len(tokens):
+            found += compress(unindexed, map(contains, plain, repeat(needle)))
+        else:
+            wanted = set(positions)
+            found += (
+                i for i, t in zip(unindexed, plain, strict=True) if i in wanted and needle in t
+            )
+        found = sorted(set(found))
     return found
