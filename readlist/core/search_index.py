@@ -243,9 +243,7 @@ class TokenIndex:
             self._wait_for_quiet()
             for paper in papers[start : start + _STEP]:
                 self.index(paper)
-            if not (start + _STEP) % 10_000:
-                self.generation += 1  # rows built since pick up the papers indexed
-        self.generation += 1
+        self.generation += 1  # rows built before now pick up the index (once: a rebuild costs)
         self.warm = True
 
     def busy(self) -> None:
