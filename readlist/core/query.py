@@ -66,6 +66,7 @@ def prepare(entries: Iterable[Entry]) -> None:
     Without it a search tests every paper's text, built on demand.
     """
     _INDEX.add(list(entries))
+    _ROWS.clear()  # rows built during the warm-up hold texts the index has just made redundant
 
 
 def clear_cache() -> None:
