@@ -196,6 +196,16 @@ class MainScreen(ChangeActions, OutsideActions):
         self._detail_after_frame = True
         self.paper_list.set_entries(results, query.words, keep_id)
         self._update_status()
+        self.call_later(self._paint_now)
+
+    def _paint_now(self) -> None:
+        """Paint the new list at once (after the updates it queued for this screen).
+
+        Waiting for the screen's next 60 fps tick cost 10-30 ms a search. This is what the tick
+        does (`Screen._on_timer_update`, Textual 8), called early.
+        """
+        if self.is_current and not self.app._batch_count:
+            self._on_timer_update()
 
     def _update_status(self) -> None:
         active = self._effective_text() != ""
@@ -226,6 +236,8 @@ class MainScreen(ChangeActions, OutsideActions):
         base: list[Entry] | None = None
         if (
             previous is not None
+            and not previous.is_empty  # the whole library: search its own list, whose rows
+            # the query module keeps (narrowing our copy of it rebuilt them: ~15 ms at 10,000)
             and self._results_version == self.library.version
             and query.narrows(previous)
         ):
