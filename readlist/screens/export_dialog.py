@@ -21,7 +21,7 @@ from readlist.core.export import EXTENSIONS
 from readlist.screens.import_dialog import MAX_CANDIDATES_SHOWN, complete_path, resolve_path
 
 FORMAT_LABELS = {
-    "md": "Markdown checklist",
+    "md": "Markdown",
     "bibtex": "BibTeX",
     "csv": "CSV",
     "json": "JSON",
@@ -71,8 +71,13 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     }
     ExportDialog RadioSet {
         layout: horizontal;
-        width: auto;
+        width: 100%;
+        height: auto;
         margin-bottom: 1;
+    }
+    ExportDialog #export-format > RadioButton {
+        width: auto;
+        margin-right: 1;
     }
     ExportDialog #export-where, ExportDialog #export-candidates, ExportDialog #export-keys {
         color: $text-muted;
