@@ -24,6 +24,7 @@ from readlist.core.query import Query, QueryError, parse_query, prepare, search
 from readlist.core.store import Library, LibraryError
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_changes import ChangeActions
+from readlist.screens.main_moves import MoveActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
@@ -50,7 +51,7 @@ SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms
 SMALL_SCAN = 20_000  # up to this many papers, a search runs in one go (~25 ms at most)
 
 
-class MainScreen(ChangeActions, OutsideActions):
+class MainScreen(ChangeActions, OutsideActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -369,11 +370,7 @@ class MainScreen(ChangeActions, OutsideActions):
         if changed:
             self.app.call_from_thread(self._reload)
 
-    # ---- moving, panes, search ---------------------------------------------------------
-
-    def action_focus_search(self) -> None:
-        self.action_back_to_list()
-        self.search_bar.input.focus()
+    # ---- opening, sorting, filtering ---------------------------------------------------
 
     def action_open(self) -> None:
         entry = self.current
@@ -385,34 +382,6 @@ class MainScreen(ChangeActions, OutsideActions):
         if self.has_class("-narrow"):
             self.add_class("-show-detail")
             self.detail.border_subtitle = "esc: back to the list"
-
-    def action_switch_pane(self) -> None:
-        if self.paper_list.has_focus:
-            self.action_open()
-        else:
-            self.action_back_to_list()
-
-    def action_back_to_list(self) -> None:
-        self.remove_class("-show-detail")
-        self.detail.border_subtitle = ""
-        self.paper_list.focus()
-
-    def action_back(self) -> None:
-        if self.has_class("-show-detail") or not self.paper_list.has_focus:
-            self.action_back_to_list()
-        elif self.query_text:
-            self.search_bar.action_clear()
-
-    def action_next_unread(self) -> None:
-        entries = self.paper_list.entries
-        start = self.paper_list.cursor
-        count = len(entries)
-        for step in range(1, count + 1):
-            index = (start + step) % count
-            if not entries[index].state.read:
-                self.paper_list.move_to(index)
-                return
-        self.notify("No unread papers in this list")
 
     def action_cycle_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORT_ORDERS)
