@@ -45,6 +45,18 @@ def with_extension(text: str, fmt: str) -> str:
     return text
 
 
+class FormatChoice(RadioSet):
+    """The formats; Enter takes the highlighted one and moves on to the path."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "take", "Choose this format", show=False),
+    ]
+
+    def action_take(self) -> None:
+        self.action_toggle_button()
+        self.screen.focus_next()
+
+
 class ExportDialog(ModalScreen[ExportRequest | None]):
     """Dismisses with an `ExportRequest`, or None on Esc; a bad path is explained in place.
 
@@ -89,9 +101,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     }
     """
 
+    # Not priority bindings: a key typed just before Tab or Enter must reach the path first.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete path", priority=True),
-        Binding("enter", "enter", "Export", priority=True),
+        Binding("tab", "complete", "Complete path"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -105,7 +117,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         papers = "1 paper" if self.count == 1 else f"{self.count:,} papers"
         with Vertical():
             yield Static(f"Export {papers} (the list as shown)", id="export-heading")
-            with RadioSet(id="export-format"):
+            with FormatChoice(id="export-format"):
                 for name, label in FORMAT_LABELS.items():
                     yield RadioButton(label, value=name == self.format, name=name)
             yield Input(DEFAULT_STEM + EXTENSIONS[self.format], id="export-path")
@@ -163,15 +175,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             more = len(names) - MAX_CANDIDATES_SHOWN
             self.show(candidates=shown + (f"  … {more} more" if more > 0 else ""))
 
-    def action_enter(self) -> None:
-        """Enter on the formats picks the highlighted one and goes to the path; else export."""
-        if self.focused is self.format_set:
-            self.format_set.action_toggle_button()
-            self.path_input.focus()
-            return
-        self.choose()
-
-    def choose(self) -> None:
+    @on(Input.Submitted, "#export-path")
+    def choose(self, event: Input.Submitted | None = None) -> None:
+        """Enter on the path: export there, or explain in place what is wrong with it."""
+        if event is not None:
+            event.stop()
         text = self.path_input.value.strip()
         if not text:
             self.show(error="Type the path of the file to write (Tab completes)")

@@ -7,6 +7,7 @@ checks the library file with stock TinyDB, the way any other tool would read it.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from tinydb import TinyDB
+
+from readlist.core.export import read_markdown
 
 pytestmark = pytest.mark.e2e
 
@@ -121,15 +124,28 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
     terminal.keys("Enter", "s")
     terminal.wait_for(lambda s: "1 starred" in s, "the star in the status line")
 
+    # Typed at once, as a fast typist or a paste: no key may be lost or come after the save.
     terminal.keys("a")
-    terminal.wait_for(lambda s: "ctrl+s save" in s, "the note editor")
-    time.sleep(0.5)  # its text area takes focus just after the first frame
     terminal.literal("Compare with [bold]TIES[/] merging")
-    terminal.wait_for(lambda s: "TIES[/] merging" in s, "the typed note")
     terminal.keys("C-s")
     after = terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")
     assert "★•✎" in after
     assert "[bold]TIES[/]" in after  # the detail pane shows the note as text, not markup
+
+    shown = int(re.search(r"(\d+) of 86", after).group(1))  # type: ignore[union-attr]
+    export = tmp_path / "shown.md"
+    terminal.keys("x")
+    terminal.wait_for(lambda s: f"Export {shown} papers" in s, "the export dialog")
+    terminal.keys("Enter", "C-u")
+    terminal.literal(str(export))
+    terminal.keys("Enter")
+    done = terminal.wait_for(lambda s: f"Exported {shown} papers to" in s, "the export")
+    assert export.exists(), done
+    exported = read_markdown(export.read_text(encoding="utf-8"), "e2e")
+    assert len(exported) == shown
+    assert [state.note for _, state in exported if state.note] == [
+        "Compare with [bold]TIES[/] merging"
+    ]
 
     terminal.keys("q")
     final = terminal.wait_for(lambda s: EXIT_MARK in s, "readlist to exit")

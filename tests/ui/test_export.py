@@ -153,3 +153,18 @@ def test_with_extension_changes_only_export_extensions() -> None:
     assert with_extension("~/readlist-export.md", "bibtex") == "~/readlist-export.bib"
     assert with_extension("a.json", "csv") == "a.csv"
     assert with_extension("notes.txt", "json") == "notes.txt"
+
+
+async def test_export_path_completes_with_tab(library: Library, tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_dialog(pilot, app)
+        path_input = dialog.query_one("#export-path", Input)
+        await pilot.press("tab")  # from the formats to the path
+        assert path_input.has_focus
+        path_input.value = f"{tmp_path}/exp"
+        await pilot.press("tab")
+        assert path_input.value == f"{tmp_path}/exports/"
+        assert path_input.has_focus
