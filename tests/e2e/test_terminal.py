@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from tinydb import TinyDB
+from tooling import need_tool
 
 from readlist.core.export import read_markdown
 
@@ -25,20 +25,6 @@ pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_feed.txt"
 EXIT_MARK = "READLIST-EXITED"
-
-
-def need_tool(name: str) -> str:
-    """The program's path, or skip locally / fail under CI (which installs it).
-
-    A copy of tests/conftest.py's helper: conftest modules cannot be imported by name reliably.
-    """
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (apt-get install {name}); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def installed_readlist() -> str:
