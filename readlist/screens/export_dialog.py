@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from readlist.core.export import EXTENSIONS
-from readlist.screens.import_dialog import MAX_CANDIDATES_SHOWN, complete_path, resolve_path
+from readlist.screens.import_dialog import complete_path_input, resolve_path
 
 FORMAT_LABELS = {
     "md": "Markdown",
@@ -161,19 +161,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         if self.focused is not self.path_input:
             self.focus_next()
             return
-        path_input = self.path_input
-        completed, names = complete_path(path_input.value, self.start_dir)
-        if completed != path_input.value:
-            path_input.value = completed
-            path_input.cursor_position = len(completed)
-        if not names:
-            self.show(error=f"Nothing matches {resolve_path(completed, self.start_dir)}")
-        elif len(names) == 1:
-            self.show()
-        else:
-            shown = "  ".join(names[:MAX_CANDIDATES_SHOWN])
-            more = len(names) - MAX_CANDIDATES_SHOWN
-            self.show(candidates=shown + (f"  … {more} more" if more > 0 else ""))
+        candidates, error = complete_path_input(self.path_input, self.start_dir)
+        self.show(candidates=candidates, error=error)
 
     @on(Input.Submitted, "#export-path")
     def choose(self, event: Input.Submitted | None = None) -> None:

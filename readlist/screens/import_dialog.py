@@ -63,6 +63,21 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def complete_path_input(path_input: Input, start_dir: Path) -> tuple[str, str]:
+    """Tab in a path field: complete it in place; the (candidates, error) lines to show."""
+    completed, names = complete_path(path_input.value, start_dir)
+    if completed != path_input.value:
+        path_input.value = completed
+        path_input.cursor_position = len(completed)
+    if not names:
+        return "", f"Nothing matches {resolve_path(completed, start_dir)}"
+    if len(names) == 1:
+        return "", ""
+    shown = "  ".join(names[:MAX_CANDIDATES_SHOWN])
+    more = len(names) - MAX_CANDIDATES_SHOWN
+    return shown + (f"  … {more} more" if more > 0 else ""), ""
+
+
 class ImportDialog(ModalScreen[Path | None]):
     """Dismisses with the chosen feed file, or None on Esc; a bad path is explained in place."""
 
@@ -124,19 +139,8 @@ class ImportDialog(ModalScreen[Path | None]):
         self.query_one("#import-error", Static).update(error)
 
     def action_complete(self) -> None:
-        path_input = self.path_input
-        completed, names = complete_path(path_input.value, self.start_dir)
-        if completed != path_input.value:
-            path_input.value = completed
-            path_input.cursor_position = len(completed)
-        if not names:
-            self.show(error=f"Nothing matches {resolve_path(completed, self.start_dir)}")
-        elif len(names) == 1:
-            self.show()
-        else:
-            shown = "  ".join(names[:MAX_CANDIDATES_SHOWN])
-            more = len(names) - MAX_CANDIDATES_SHOWN
-            self.show(candidates=shown + (f"  … {more} more" if more > 0 else ""))
+        candidates, error = complete_path_input(self.path_input, self.start_dir)
+        self.show(candidates=candidates, error=error)
 
     @on(Input.Submitted)
     def choose(self, event: Input.Submitted) -> None:
