@@ -108,7 +108,7 @@ class ImportDialog(ModalScreen[Path | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete path", priority=True),
+        Binding("tab", "complete", "Complete path"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
