@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -14,27 +11,12 @@ from pathlib import Path
 import filelock
 import orjson
 import pytest
+from helpers.children import start_child
+from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
 from readlist.core import storage, store
 from readlist.core.store import Library
-
-HELPERS = Path(__file__).resolve().parents[1] / "helpers"
-sys.path.insert(0, str(HELPERS))
-from synthetic import make_papers  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-CHILD = HELPERS / "library_child.py"
-
-
-def start_child(command: str, path: Path, *args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen(
-        [sys.executable, str(CHILD), command, str(path), *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 def new_library(path: Path, count: int = 30) -> list[str]:

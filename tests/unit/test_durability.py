@@ -7,38 +7,21 @@ permission and disk-full cases use real file modes and a real write limit, not m
 from __future__ import annotations
 
 import json
-import os
 import random
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from helpers.children import start_child
+from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
 from readlist.core.store import Library, LibraryError
-
-HELPERS = Path(__file__).resolve().parents[1] / "helpers"
-sys.path.insert(0, str(HELPERS))
-from synthetic import make_papers  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-CHILD = HELPERS / "library_child.py"
-
-
-def start_child(command: str, path: Path, *args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen(
-        [sys.executable, str(CHILD), command, str(path), *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 def run_child(command: str, path: Path, *args: str) -> dict[str, Any]:
