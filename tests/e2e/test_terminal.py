@@ -9,15 +9,13 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tinydb import TinyDB
-from tooling import need_tool
+from tooling import Terminal, installed_readlist, need_tool
 
 from readlist.core.export import read_markdown
 
@@ -25,57 +23,6 @@ pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_feed.txt"
 EXIT_MARK = "READLIST-EXITED"
-
-
-def installed_readlist() -> str:
-    """The console script installed next to this Python (`pip install -e .` by the Makefile)."""
-    script = Path(sys.executable).parent / "readlist"
-    if not script.exists():
-        message = f"{script} is missing: run `pip install -e .` (make test does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(script)
-
-
-class Terminal:
-    """One private tmux server running one command in a 120x40 window."""
-
-    def __init__(self, tmux: str, socket: str) -> None:
-        self.base = [tmux, "-L", socket, "-f", "/dev/null"]
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, timeout=10, check=True
-        )
-        return done.stdout
-
-    def start(self, command: str, width: int = 120, height: int = 40) -> None:
-        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), command)
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            self.run("send-keys", "-t", "t", key)
-            time.sleep(0.15)
-
-    def literal(self, text: str) -> None:
-        self.run("send-keys", "-t", "t", "-l", text)
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "t")
-
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if test(text):
-                return text
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
-
-    def kill(self) -> None:
-        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=10, check=False)
 
 
 @pytest.fixture

@@ -9,15 +9,12 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hostile import hostile_feed
-from tooling import need_tool
+from tooling import Terminal, installed_readlist, need_tool
 
 from readlist.core.store import Library
 
@@ -27,49 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"
 
 
-class Tmux:
-    """One private tmux server running one command."""
-
-    def __init__(self, socket: str) -> None:
-        self.base = [need_tool("tmux"), "-L", socket, "-f", "/dev/null"]
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, timeout=10, check=True
-        )
-        return done.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "t")
-
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if test(text):
-                return text
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
-
-
 @pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    term = Tmux(f"readlist-rel-{os.getpid()}-{tmp_path.name}")
+def tmux(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(need_tool("tmux"), f"readlist-rel-{os.getpid()}-{tmp_path.name}")
     yield term
-    subprocess.run([*term.base, "kill-server"], capture_output=True, timeout=10, check=False)
+    term.kill()
 
 
-def start(tmux: Tmux, tmp_path: Path, *args: str) -> None:
-    script = Path(sys.executable).parent / "readlist"
-    if not script.exists():
-        pytest.skip(f"{script} is missing: run `pip install -e .` (make test does)")
+def start(tmux: Terminal, tmp_path: Path, *args: str) -> None:
     env = f"env -u COLUMNS -u LINES TERM=xterm-256color HOME={shlex.quote(str(tmp_path))}"
-    command = f"exec {env} {shlex.quote(str(script))} {shlex.join(args)}"
-    tmux.run("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", command)
+    tmux.start(f"exec {env} {shlex.quote(installed_readlist())} {shlex.join(args)}")
 
 
-def test_a_star_seen_on_screen_survives_kill_9_of_the_app(tmux: Tmux, tmp_path: Path) -> None:
+def test_a_star_seen_on_screen_survives_kill_9_of_the_app(tmux: Terminal, tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     start(tmux, tmp_path, "--db", str(db), str(SAMPLE))
     tmux.wait_for(lambda s: "86 papers · 86 unread · 0 starred" in s, "the app")
@@ -81,7 +48,7 @@ def test_a_star_seen_on_screen_survives_kill_9_of_the_app(tmux: Tmux, tmp_path: 
     assert first.state.starred
 
 
-def test_a_hostile_feed_leaves_the_real_screen_intact(tmux: Tmux, tmp_path: Path) -> None:
+def test_a_hostile_feed_leaves_the_real_screen_intact(tmux: Terminal, tmp_path: Path) -> None:
     """Escapes in a feed would clear the screen or recolour it; the frame must stay whole."""
     feed = tmp_path / "hostile.txt"
     feed.write_bytes(hostile_feed())
