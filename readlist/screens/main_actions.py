@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.screen import Screen
 
 from readlist.core.models import Entry
 from readlist.core.store import Library, LibraryError
-from readlist.screens.export_dialog import ExportRequest
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start-up
+    from readlist.screens.export_dialog import ExportRequest
 
 
 def write_export(path: Path, text: str) -> None:

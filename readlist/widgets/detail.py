@@ -2,13 +2,15 @@
 
 Feed text is drawn as Rich `Text` built from plain strings (never markup). Links carry both a
 terminal hyperlink and a click action naming the link by its index, so no feed text ever becomes
-part of an action string. The note is the user's own Markdown and is rendered as such.
+part of an action string. The note is the user's own Markdown and is rendered as such; Textual's
+Markdown widget (and markdown_it under it, ~50 ms to import) is loaded with the first note shown,
+so a start-up without one never pays for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -16,12 +18,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from readlist.core.links import is_web_url
 from readlist.core.models import Entry
 from readlist.core.text import clean_text
 from readlist.widgets.paper_list import highlight_words
+
+if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+    from textual.widgets import Markdown
 
 MAX_ABSTRACT = 20_000
 """Characters of an abstract shown (a real one is ~2,000). Wrapping a 10 MB one took 71 s."""
@@ -72,12 +78,14 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.links: list[str] = []
         self._words: tuple[str, ...] = ()
         self._shown_note: str | None = None
+        self._note: Markdown | None = None
+        self._note_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-header")
         yield Static(id="detail-links")
         yield Static(Text("Note", end=""), id="detail-note-label")
-        yield Markdown(id="detail-note", open_links=False)
+        # The note's Markdown widget goes here when a note is first shown (see `_note_widget`).
         yield Static(id="detail-abstract")
 
     def show(self, entry: Entry | None, words: Sequence[str] = ()) -> None:
@@ -123,14 +131,33 @@ class DetailPane(VerticalScroll, can_focus=True):
     def _show_note(self, note: str) -> None:
         has_note = bool(note.strip())
         self.query_one("#detail-note-label").display = has_note
-        markdown = self.query_one("#detail-note", Markdown)
+        if self._note is None and not has_note:
+            return  # no note shown yet: nothing to hide, no Markdown widget to pay for
+        markdown = self._note_widget()
         markdown.display = has_note
         if note != self._shown_note:
             self._shown_note = note
             if len(note) > MAX_NOTE:  # rendering megabytes of Markdown would freeze the app
                 hidden = len(note) - MAX_NOTE
                 note = f"{note[:MAX_NOTE]}\n\n*… {hidden:,} more characters not shown here*"
-            markdown.update(clean_text(note, keep_lines=True))
+            self._note_text = clean_text(note, keep_lines=True)
+            if markdown.is_mounted:  # else `_note_mounted` shows it
+                markdown.update(self._note_text)
+
+    def _note_widget(self) -> Markdown:
+        """The note's Markdown widget, mounted before the abstract the first time one is needed."""
+        if self._note is None:
+            from textual.widgets import Markdown
+
+            self._note = Markdown(id="detail-note", open_links=False)
+            self.call_later(self._note_mounted, self.mount(self._note, before="#detail-abstract"))
+        return self._note
+
+    async def _note_mounted(self, mounting: AwaitMount) -> None:
+        """Show the latest note once the widget is mounted (its own mount shows an empty one)."""
+        await mounting
+        if self._note is not None and self._note.source != self._note_text:
+            self._note.update(self._note_text)
 
     def _header(self, entry: Entry) -> Text:
         paper, state = entry.paper, entry.state
