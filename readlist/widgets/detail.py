@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -33,6 +34,8 @@ MAX_ABSTRACT = 20_000
 """Characters of an abstract shown (a real one is ~2,000). Wrapping a 10 MB one took 71 s."""
 MAX_TITLE = 2_000
 MAX_NOTE = 50_000
+PRELOAD_DELAY_S = 0.5
+"""When the Markdown widget is imported in the background: after the first paint, not before it."""
 
 
 def shown_text(text: str, limit: int) -> str:
@@ -87,6 +90,14 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(Text("Note", end=""), id="detail-note-label")
         # The note's Markdown widget goes here when a note is first shown (see `_note_widget`).
         yield Static(id="detail-abstract")
+
+    def on_mount(self) -> None:
+        self.set_timer(PRELOAD_DELAY_S, self._preload_markdown)
+
+    @work(thread=True, group="preload", description="import the Markdown widget")
+    def _preload_markdown(self) -> None:
+        """Import the Markdown widget off the UI thread, so the first note shown needn't wait."""
+        from textual.widgets import Markdown  # noqa: F401
 
     def show(self, entry: Entry | None, words: Sequence[str] = ()) -> None:
         """Show `entry` (None: nothing selected), highlighting `words` in title and abstract."""
