@@ -89,6 +89,23 @@ async def test_theme_chosen_is_remembered(library: Library, tmp_path: Path) -> N
         assert again.theme == "nord"
 
 
+async def test_rows_drawn_after_a_theme_change_use_its_colours(library: Library) -> None:
+    """The list keeps its row and component styles between style changes; a theme clears them."""
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = paper_list(app)
+        before = rows.rich_style
+        app.theme = "nord"
+        await settle(pilot)
+        assert rows.rich_style != before
+        rows.set_entries(list(reversed(library.entries())))  # rows not drawn before
+        await settle(pilot)
+        strip = rows.render_line(1)  # not the cursor row
+        backgrounds = {seg.style.bgcolor for seg in strip if seg.style is not None}
+        assert backgrounds == {rows.rich_style.bgcolor}
+
+
 async def test_clicking_a_link_opens_it(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setenv("BROWSER", "firefox")
