@@ -26,12 +26,14 @@ import time
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 from operator import attrgetter, contains, itemgetter, not_
+from pathlib import Path
 from typing import cast
 
+from readlist.core import index_cache
 from readlist.core.models import Entry, Paper
 
 # Tokens are taken from the UTF-8 bytes, where `bytes.translate` and `split` run at C speed: a
@@ -138,6 +140,9 @@ _Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string
 _STEP = 500
 _BACK_OFF_S = 0.05
 
+# The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each).
+_CACHE_TEXTS_UP_TO = 20_000
+
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
 
@@ -145,9 +150,10 @@ _INDEX_ON_SEARCH = 256
 class TokenIndex:
     """Per paper id, its token string; a shared vocabulary; the text of papers not indexed yet.
 
-    Indexing costs ~50-100 us a paper (5-8 s at 100,000 papers, in the app's warm-up worker),
-    lower-casing a text ~5 us: `add` first caches every text, so searches are as fast as a plain
-    scan while the index fills, then drops each text once its paper is indexed.
+    Indexing costs ~60-80 us a paper (7-9 s at 100,000 papers, in the app's warm-up worker),
+    lower-casing a text ~7 us: `add` reuses the tokens an earlier session saved, and for a
+    backlog it can hold caches every text first, so searches are as fast as a plain scan while
+    the index fills, then drops each text once its paper is indexed.
     """
 
     def __init__(self) -> None:
@@ -227,24 +233,68 @@ class TokenIndex:
             self._texts.pop(paper.id, None)
         return record
 
-    def add(self, entries: Sequence[Entry]) -> None:
+    def add(self, entries: Sequence[Entry], cache_key: Path | None = None) -> None:
         """Index every entry's paper (the warm-up worker calls this after the library loads).
+
+        With `cache_key` (the library's path), an empty index first takes the tokens saved by an
+        earlier session for every paper whose content is unchanged, and saves the index again if
+        it had to tokenise any. Texts are cached ahead of indexing (so searches are fast at once)
+        only for a backlog of up to `_CACHE_TEXTS_UP_TO` papers: beyond that they cost more
+        memory than the budget allows (~165 MB at 100,000 papers).
 
         Runs in a thread: it steps aside while searches run (see `busy`), since both need the
         GIL and a search the user waits for comes first.
         """
         papers = [entry.paper for entry in entries]
-        for start in range(0, len(papers), _STEP):
-            self._wait_for_quiet()
-            for paper in papers[start : start + _STEP]:
-                self.text(paper)
-        self.generation += 1
+        if cache_key is not None and not self._vocab:
+            cached = index_cache.load(cache_key)
+            if cached is not None:
+                papers = self._adopt(cached, papers)
+                self.generation += 1
+        if len(papers) <= _CACHE_TEXTS_UP_TO:
+            for start in range(0, len(papers), _STEP):
+                self._wait_for_quiet()
+                for paper in papers[start : start + _STEP]:
+                    self.text(paper)
+            self.generation += 1
         for start in range(0, len(papers), _STEP):
             self._wait_for_quiet()
             for paper in papers[start : start + _STEP]:
                 self.index(paper)
         self.generation += 1  # rows built before now pick up the index (once: a rebuild costs)
         self.warm = True
+        if cache_key is not None and papers:
+            self.save(cache_key)
+
+    def _adopt(self, cached: index_cache.CachedIndex, papers: list[Paper]) -> list[Paper]:
+        """Take the cached vocabulary and the tokens of unchanged papers; the rest to index."""
+        with self._lock:
+            if self._vocab:  # indexed meanwhile: the cached ids would not match
+                return papers
+            self._vocab = defaultdict(count(len(cached.vocab)).__next__, zip(cached.vocab, count()))
+            self._df = Counter(cached.df)
+        rest: list[Paper] = []
+        saved, crc = cached.papers.get, index_cache.fingerprint
+        for start in range(0, len(papers), _STEP):
+            self._wait_for_quiet()
+            for paper in papers[start : start + _STEP]:
+                hit = saved(paper.id)
+                if hit is None or hit[0] != crc(paper):
+                    rest.append(paper)
+                    continue
+                record = (paper, hit[1], hit[2])
+                self._papers[paper.id] = record
+                self._by_object[id(paper)] = record
+        return rest
+
+    def save(self, cache_key: Path) -> None:
+        """Save the tokens of every indexed paper (see `add`)."""
+        with self._lock:
+            vocab, df = list(self._vocab), dict(self._df)
+        records = list(self._papers.values())
+        crc = index_cache.fingerprint
+        rows = [(p.id, crc(p), tokens, letters) for p, tokens, letters in records if tokens]
+        index_cache.save(cache_key, vocab, df, rows)
 
     def busy(self) -> None:
         """A search is running: `add` pauses until none has run for a short while."""
@@ -319,7 +369,7 @@ class Rows:
     tokens: list[str]  # "" for a paper the index could not hold (see `unindexed`)
     bytesets: list[bytes]  # which ASCII letters, digits and `_` each paper's text holds
     unindexed: list[int]  # positions always checked by their text
-    unindexed_texts: list[str]  # their texts, cached while the index fills
+    unindexed_texts: list[str] | None  # their texts while the index fills (None: not kept)
     extras: dict[int, str]  # position -> note and tags text, only where there is some
     generation: int  # of the index when built: rows with unindexed papers are rebuilt after
     columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
@@ -385,7 +435,14 @@ class RowCache:
             unindexed = [i for i, t in enumerate(tokens) if t is None]
             for i in unindexed:
                 tokens[i] = ""
-        unindexed_texts = [index.text(papers[i]) for i in unindexed]
+        # Their texts, kept with the rows unless there are too many to hold (a start before the
+        # index is loaded, or the first after a big import): then each search lower-cases them
+        # again instead.
+        unindexed_texts = (
+            [index.text(papers[i]) for i in unindexed]
+            if len(unindexed) <= _CACHE_TEXTS_UP_TO
+            else None
+        )
         states = list(map(_USER_TEXT, snapshot))
         extras = {
             i: extra_text(snapshot[i]) for i in compress(range(len(states)), map(any, states))
@@ -449,7 +506,9 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
         found.sort()
     if unindexed:
         # Papers not indexed yet (the warm-up worker is still at it): a plain scan of their text.
-        plain = rows.unindexed_texts
+        plain: Iterable[str] | None = rows.unindexed_texts
+        if plain is None:
+            plain = map(content_text, map(papers.__getitem__, unindexed))
         if len(positions) == len(tokens):
             found += compress(unindexed, map(contains, plain, repeat(needle)))
         else:

@@ -22,6 +22,7 @@ from typing import Any
 
 import filelock
 
+from readlist.core import entry_cache
 from readlist.core.changes import clean_state_fields, upsert_papers
 from readlist.core.journal import Journal
 from readlist.core.models import Entry, Paper
@@ -93,6 +94,7 @@ class Library:
         self._position: dict[str, int] = {}
         self._sorted_given_out = False
         self._counts: tuple[int, Counts] | None = None
+        self._cached_sig: FileSig | None = None  # the file signature the entry cache was read for
 
     # ----------------------------------------------------------------- opening
 
@@ -136,9 +138,25 @@ class Library:
         return library
 
     def close(self) -> None:
-        """Fold any journal into the TinyDB file, so stock TinyDB sees every change."""
+        """Fold any journal into the TinyDB file, so stock TinyDB sees every change, and leave a
+        current entry cache so the next open is quick."""
         if not self.read_only and self.pending():
             self.compact()
+        with contextlib.suppress(LibraryError):  # only a cache: the next open reads the file
+            self.save_cache()
+
+    def save_cache(self) -> None:
+        """Write the entry cache if memory is exactly the file and the cache is not current."""
+        with self._locked(LOCK_TIMEOUT):
+            self._sync()
+            sig = self._file_sig
+            if sig is None or self._journal.lines or self._cached_sig == sig:
+                return
+            with self._mutex:
+                snapshot = list(self._by_id.values())
+            other_tables = self._other_tables
+        entry_cache.save(self.path, snapshot, other_tables, sig)
+        self._cached_sig = sig
 
     def __enter__(self) -> Library:
         return self
@@ -301,7 +319,7 @@ class Library:
         file_changed = self._file_sig != file_sig(self.path)
         if not file_changed and self._journal.status() == "same":
             return False
-        preloaded = read_library(self.path) if file_changed else None
+        preloaded = _read(self.path) if file_changed else None
         if not self._writer.acquire(blocking=False):
             return False
         try:
@@ -371,7 +389,7 @@ class Library:
         if preloaded is not None and preloaded.sig == file_sig(self.path):
             loaded = preloaded
         else:
-            loaded = read_library(self.path)
+            loaded = _read(self.path)
         journal = Journal(self._journal.path)
         by_id = loaded.entries
         for change in journal.read_new():
@@ -381,12 +399,17 @@ class Library:
         with self._mutex:
             self._by_id, self._other_tables = by_id, loaded.other_tables
             self._file_sig, self._journal = loaded.sig, journal
+            if loaded.cached:
+                self._cached_sig = loaded.sig
             self._content_changed()
 
     def _write_file(self, by_id: dict[str, Entry]) -> None:
         """Write these entries as the whole file and empty the journal (raises LibraryError)."""
-        self._file_sig = write_library(self.path, list(by_id.values()), self._other_tables)
+        entries = list(by_id.values())
+        self._file_sig = write_library(self.path, entries, self._other_tables)
         self._journal.truncate()
+        entry_cache.save(self.path, entries, self._other_tables, self._file_sig)
+        self._cached_sig = self._file_sig
 
     def _content_changed(self) -> None:
         self._sorted = None
@@ -401,3 +424,8 @@ class Library:
                 self._sorted = list(self._sorted)
                 self._sorted_given_out = False
             self._sorted[self._position[entry.id]] = entry
+
+
+def _read(path: Path) -> LoadedFile:
+    """The library's entries: from the entry cache when it is current, else from the file."""
+    return entry_cache.load(path) or read_library(path)

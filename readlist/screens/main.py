@@ -163,7 +163,7 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
 
         Otherwise the first search pays for it (~0.2 s at 10,000 papers).
         """
-        prepare(self.library.entries())
+        prepare(self.library.entries(), cache_key=self.library.path)
 
     # ---- showing papers ------------------------------------------------------------------
 
