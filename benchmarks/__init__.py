@@ -63,6 +63,8 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("note_ms", "note save until durable", "ms", None, None),
     Budget("cursor_ms", "cursor key to repaint, end of list", "ms", 16, 16),
     Budget("peak_rss_mb", "peak RSS, app with library loaded", "MB", 150, 420),
+    Budget("index_build_s", "first session after the import: index built", "s", None, None),
+    Budget("first_session_rss_mb", "first session after the import: peak RSS", "MB", None, None),
     Budget("ref_grep_common_ms", f"reference: grep -ic {COMMON_WORD}", "ms", None, None),
     Budget("ref_grep_rare_ms", f"reference: grep -ic {RARE_WORD}", "ms", None, None),
     Budget("ref_fzf_common_ms", f"reference: fzf --filter {COMMON_WORD}", "ms", None, None),
