@@ -8,6 +8,7 @@ each figure, ready to paste into docs/PERFORMANCE.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import json
 import math
@@ -153,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep feeds and libraries here")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    # Bytecode for readlist, as `pip install` writes it: with PYTHONDONTWRITEBYTECODE set (or a
+    # source newer than its .pyc) every start would compile readlist from source, while the
+    # bare app's Textual was compiled at install.
+    compileall.compile_dir(ROOT / "readlist", quiet=1)
     with tempfile.TemporaryDirectory(prefix="readlist-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         figures: dict[int, dict[str, Any]] = {}
