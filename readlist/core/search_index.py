@@ -140,7 +140,8 @@ _Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string
 _STEP = 500
 _BACK_OFF_S = 0.05
 
-# The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each).
+# The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each): held for
+# 100,000 papers they were ~165 MB, over the memory budget.
 _CACHE_TEXTS_UP_TO = 20_000
 
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
@@ -206,6 +207,13 @@ class TokenIndex:
         if self.record(paper) is None:
             self._texts[paper.id] = (paper, text)
         return text
+
+    def may_cache_texts(self, papers: Sequence[Paper]) -> bool:
+        """Whether caching the texts of `papers` keeps the text cache within its bound."""
+        if len(papers) + len(self._texts) <= _CACHE_TEXTS_UP_TO:
+            return True
+        cached = self._texts
+        return len(cached) + sum(p.id not in cached for p in papers) <= _CACHE_TEXTS_UP_TO
 
     def index(self, paper: Paper) -> _Record:
         """Index `paper` (if new or changed) and forget its cached text."""
@@ -435,12 +443,12 @@ class RowCache:
             unindexed = [i for i, t in enumerate(tokens) if t is None]
             for i in unindexed:
                 tokens[i] = ""
-        # Their texts, kept with the rows unless there are too many to hold (a start before the
-        # index is loaded, or the first after a big import): then each search lower-cases them
-        # again instead.
+        # Their texts, kept with the rows unless the text cache would outgrow its bound (a big
+        # library searched before its index is loaded, or the first start after a big import):
+        # then each search lower-cases them again instead.
         unindexed_texts = (
             [index.text(papers[i]) for i in unindexed]
-            if len(unindexed) <= _CACHE_TEXTS_UP_TO
+            if index.may_cache_texts([papers[i] for i in unindexed])
             else None
         )
         states = list(map(_USER_TEXT, snapshot))

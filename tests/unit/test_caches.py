@@ -161,3 +161,31 @@ def test_a_damaged_index_cache_is_ignored(lib_path: Path) -> None:
         assert found == expected and expected
     finally:
         query.clear_cache()
+
+
+def test_searches_before_the_index_is_ready_hold_a_bounded_text_cache_and_find_the_same(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the bound (20,000 papers in use; 5 here) texts are lower-cased per search instead of
+    held: at 100,000 papers holding them all was ~165 MB, over the memory budget."""
+    new_library(lib_path, count=40)
+    monkeypatch.setattr(search_index, "_CACHE_TEXTS_UP_TO", 5)
+    query.clear_cache()
+    try:
+        with Library.open(lib_path) as library:
+            entries = library.entries()
+            for text in ("agent", '"paper 12:"', "-vision (3)", "line two", "rl"):
+                parsed = query.parse_query(text)
+                expected = [e.id for e in entries if parsed.matches(e)]
+                assert [e.id for e in query.search(entries, parsed)] == expected, text
+                assert [e.id for e in query.search(entries[:4], parsed)] == expected_in(
+                    expected, entries[:4]
+                )
+            assert len(query._INDEX._texts) <= 5
+    finally:
+        query.clear_cache()
+
+
+def expected_in(ids: list[str], entries: list[Entry]) -> list[str]:
+    wanted = set(ids)
+    return [e.id for e in entries if e.id in wanted]
