@@ -72,6 +72,25 @@ BUDGETS: tuple[Budget, ...] = (
 )
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size, in MiB.
+
+    VmHWM from /proc where there is one: on Linux `getrusage().ru_maxrss` carries the parent's
+    peak across fork + exec, so a child of the benchmark runner (which holds a 150 MB feed at
+    100,000 papers) reported the runner's ~750 MB instead of its own peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def median(values: list[float]) -> float:
     """The median; benchmarks report medians because this machine is shared and noisy."""
     ordered = sorted(values)

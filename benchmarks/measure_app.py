@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Input
 
-from benchmarks import COMMON_WORD, QUERIES, median
+from benchmarks import COMMON_WORD, QUERIES, median, peak_rss_mb
 from benchmarks.measure_start import SIZE, TIMEOUT_S, Painter
 from readlist.app import ReadlistApp
 from readlist.core.cache_files import cache_path
@@ -117,8 +116,7 @@ async def first_session(db: Path) -> dict[str, float]:
             took = time.perf_counter() - start
     finally:
         lib.close()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"index_build_s": took, "first_session_rss_mb": peak_kib / 1024}
+    return {"index_build_s": took, "first_session_rss_mb": peak_rss_mb()}
 
 
 async def cursor(app: App[Any], pilot: Any, painter: Painter, runs: int) -> dict[str, float]:
@@ -145,8 +143,7 @@ async def cursor(app: App[Any], pilot: Any, painter: Painter, runs: int) -> dict
 async def rss_session(db: Path) -> dict[str, float]:
     """An ordinary session (start, each query, end of list); its peak resident set size."""
     await session(db, 1)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"peak_rss_mb": peak_kib / 1024}
+    return {"peak_rss_mb": peak_rss_mb()}
 
 
 def main(argv: list[str] | None = None) -> int:
