@@ -72,6 +72,28 @@ def write_cache(target: Path, magic: bytes, records: Iterable[Any]) -> bool:
                 os.unlink(tmp)
 
 
+def forget_missing_libraries(folder: Path) -> None:
+    """Delete the caches of libraries that no longer exist: a deleted 100,000-paper library
+    would otherwise leave ~190 MB behind. Every cache's first record starts with its library's
+    path; files that are not readlist caches are left alone."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        target = folder / name
+        try:
+            with open(target, "rb") as handle:
+                magic = handle.readline()
+                if not (magic.startswith(b"readlist ") and magic.endswith(b" cache 1\n")):
+                    continue
+                library = read_record(handle)[0]
+            if isinstance(library, str) and not os.path.exists(library):
+                target.unlink()
+        except UNUSABLE:
+            continue
+
+
 def open_cache(target: Path, magic: bytes) -> BinaryIO | None:
     """The cache file open after its magic line, or None if it is missing or not this kind."""
     try:

@@ -19,7 +19,14 @@ from typing import Any
 
 import orjson
 
-from readlist.core.cache_files import UNUSABLE, cache_path, open_cache, read_record, write_cache
+from readlist.core.cache_files import (
+    UNUSABLE,
+    cache_path,
+    forget_missing_libraries,
+    open_cache,
+    read_record,
+    write_cache,
+)
 from readlist.core.models import Entry, PaperState
 from readlist.core.storage import (
     FileSig,
@@ -107,8 +114,11 @@ def save(
             yield [_row(e) for e in entries[start : start + _CHUNK]]
         yield ("end", len(entries))
 
+    target = cache_path(library, "entries")
     try:
         with gc_paused():
-            return write_cache(cache_path(library, "entries"), _MAGIC, records())
+            written = write_cache(target, _MAGIC, records())
     except orjson.JSONEncodeError:
         return False
+    forget_missing_libraries(target.parent)  # a rare moment (import, close) to tidy up
+    return written

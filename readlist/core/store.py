@@ -146,11 +146,18 @@ class Library:
             self.save_cache()
 
     def save_cache(self) -> None:
-        """Write the entry cache if memory is exactly the file and the cache is not current."""
-        with self._locked(LOCK_TIMEOUT):
-            self._sync()
+        """Write the entry cache if it is not current and memory is exactly the file: nothing
+        pending and no other process wrote since (it writes its own when it closes). Waits only
+        briefly for the lock and never reloads: it is only a cache."""
+        with self._locked(REFRESH_LOCK_TIMEOUT):
             sig = self._file_sig
-            if sig is None or self._journal.lines or self._cached_sig == sig:
+            if (
+                sig is None
+                or self._cached_sig == sig
+                or self._journal.lines
+                or file_sig(self.path) != sig
+                or self._journal.status() != "same"
+            ):
                 return
             with self._mutex:
                 snapshot = list(self._by_id.values())

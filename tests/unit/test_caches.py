@@ -189,3 +189,40 @@ def test_searches_before_the_index_is_ready_hold_a_bounded_text_cache_and_find_t
 def expected_in(ids: list[str], entries: list[Entry]) -> list[str]:
     wanted = set(ids)
     return [e.id for e in entries if e.id in wanted]
+
+
+def test_caches_of_a_deleted_library_are_removed_when_another_is_saved(lib_path: Path) -> None:
+    other = lib_path.with_name("other.json")
+    new_library(lib_path)
+    new_library(other)
+    with Library.open(other) as library:
+        query.clear_cache()
+        query.prepare(library.entries(), cache_key=library.path)
+    query.clear_cache()
+    folder = cache_path(lib_path, "entries").parent
+    stranger = folder / "notes.txt"
+    stranger.write_text("not a cache")
+    assert cache_path(other, "index").exists()
+    other.unlink()
+    with Library.open(lib_path) as library:
+        library.set_read(library.entries()[0].id, True)  # closing writes a new entry cache
+    assert not cache_path(other, "entries").exists()
+    assert not cache_path(other, "index").exists()
+    assert entry_cache.load(lib_path) is not None
+    assert stranger.read_text() == "not a cache"
+
+
+def test_closing_after_another_writer_never_caches_what_this_process_holds(
+    lib_path: Path,
+) -> None:
+    papers = new_library(lib_path)
+    cache_path(lib_path, "entries").unlink()
+    library = Library.open(lib_path)  # holds the old title in memory
+    db = TinyDB(lib_path)
+    db.table("papers").update({"title": "Edited by hand"}, doc_ids=[1])
+    db.close()
+    library.close()
+    cached = entry_cache.load(lib_path)
+    assert cached is None or cached.entries[papers[0].id].paper.title == "Edited by hand"
+    with Library.open(lib_path) as reopened:
+        assert reopened.get(papers[0].id).paper.title == "Edited by hand"
