@@ -15,10 +15,11 @@ def status_text(
     read_only: bool,
     sort: str = "feed order",
 ) -> str:
-    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active."""
-    parts = [f"{counts.total} papers", f"{counts.unread} unread", f"{counts.starred} starred"]
+    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
+    (counts grouped by thousands: `12,480 papers`)."""
+    parts = [f"{counts.total:,} papers", f"{counts.unread:,} unread", f"{counts.starred:,} starred"]
     if shown is not None:
-        parts.append(f"{shown} of {counts.total}")
+        parts.append(f"{shown:,} of {counts.total:,}")
     if read_only:
         parts.append("READ-ONLY")  # before filter and sort, so a narrow terminal never cuts it
     if filter_name != "all":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.store import Counts, Library
 from readlist.widgets.detail import DetailPane
+from readlist.widgets.status_bar import status_text
 
 from .conftest import SIZE, main_screen, paper_list, settle, shown_titles, status, visible_rows
 
@@ -128,3 +129,10 @@ async def test_clicking_a_row_selects_it_and_double_click_opens_it(library: Libr
         await pilot.click(widget, offset=(10, 5), times=2)
         await pilot.pause()
         assert widget.cursor == 4 and detail.has_focus
+
+
+def test_status_counts_are_grouped_by_thousands() -> None:
+    counts = Counts(total=100_000, unread=99_925, starred=1_075)
+    assert status_text(counts, 100, "all", False) == (
+        "100,000 papers · 99,925 unread · 1,075 starred · 100 of 100,000"
+    )
