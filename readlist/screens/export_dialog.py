@@ -14,11 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet
 
 from readlist.core.export import EXTENSIONS
-from readlist.screens.import_dialog import complete_path_input, resolve_path
+from readlist.screens.path_dialog import PathDialog, resolve_path
 
 FORMAT_LABELS = {
     "md": "Markdown",
@@ -57,7 +56,7 @@ class FormatChoice(RadioSet):
         self.screen.focus_next()
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(PathDialog[ExportRequest | None]):
     """Dismisses with an `ExportRequest`, or None on Esc; a bad path is explained in place.
 
     Keys: arrows choose the format, Enter takes it and goes to the path (Tab completes it), Enter
@@ -65,22 +64,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     Choosing a format changes the path's extension to match.
     """
 
+    NAME = "export"
+
     DEFAULT_CSS = """
-    ExportDialog {
-        align: center middle;
-    }
-    ExportDialog > Vertical {
-        width: 80%;
-        max-width: 110;
-        height: auto;
-        border: thick $primary;
-        background: $panel;
-        padding: 0 1;
-    }
-    ExportDialog #export-heading {
-        text-style: bold;
-        margin-bottom: 1;
-    }
     ExportDialog RadioSet {
         layout: horizontal;
         width: 100%;
@@ -91,60 +77,31 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         width: auto;
         margin-right: 1;
     }
-    ExportDialog #export-where, ExportDialog #export-candidates, ExportDialog #export-keys {
-        color: $text-muted;
-        height: auto;
-    }
-    ExportDialog #export-error {
-        color: $error;
-        height: auto;
-    }
     """
 
-    # Not priority bindings: a key typed just before Tab or Enter must reach the path first.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete path"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
-
     def __init__(self, count: int, start_dir: Path, fmt: str = "md") -> None:
-        super().__init__()
+        super().__init__(start_dir)
         self.count = count
-        self.start_dir = start_dir
         self.format = fmt if fmt in EXTENSIONS else "md"
 
     def compose(self) -> ComposeResult:
         papers = "1 paper" if self.count == 1 else f"{self.count:,} papers"
         with Vertical():
-            yield Static(f"Export {papers} (the list as shown)", id="export-heading")
+            yield self.heading(f"Export {papers} (the list as shown)")
             with FormatChoice(id="export-format"):
                 for name, label in FORMAT_LABELS.items():
                     yield RadioButton(label, value=name == self.format, name=name)
             yield Input(DEFAULT_STEM + EXTENSIONS[self.format], id="export-path")
-            yield Static(
-                f"Relative paths start in {self.start_dir}", id="export-where", markup=False
-            )
-            yield Static("", id="export-candidates", markup=False)
-            yield Static("", id="export-error", markup=False)
-            yield Static(
-                "←/→ format · enter: to the path, then export · tab complete · esc cancel",
-                id="export-keys",
+            yield from self.path_lines(
+                "←/→ format · enter: to the path, then export · tab complete · esc cancel"
             )
 
     def on_mount(self) -> None:
         self.format_set.focus()
 
     @property
-    def path_input(self) -> Input:
-        return self.query_one("#export-path", Input)
-
-    @property
     def format_set(self) -> RadioSet:
         return self.query_one("#export-format", RadioSet)
-
-    def show(self, *, candidates: str = "", error: str = "") -> None:
-        self.query_one("#export-candidates", Static).update(candidates)
-        self.query_one("#export-error", Static).update(error)
 
     @on(RadioSet.Changed)
     def _format_chosen(self, event: RadioSet.Changed) -> None:
@@ -155,14 +112,6 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         path_input = self.path_input
         path_input.value = with_extension(path_input.value, name)
         path_input.cursor_position = len(path_input.value)
-
-    def action_complete(self) -> None:
-        """Tab completes the path in the path field; elsewhere it moves the focus."""
-        if self.focused is not self.path_input:
-            self.focus_next()
-            return
-        candidates, error = complete_path_input(self.path_input, self.start_dir)
-        self.show(candidates=candidates, error=error)
 
     @on(Input.Submitted, "#export-path")
     def choose(self, event: Input.Submitted | None = None) -> None:
@@ -180,6 +129,3 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             self.show(error=f"No such folder: {path.parent}")
         else:
             self.dismiss(ExportRequest(self.format, path))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
