@@ -107,7 +107,8 @@ def to_markdown(entries: Sequence[Entry]) -> str:
             tags = ", ".join(md_escape(t).replace(",", "\\,") for t in state.tags)
             lines.append(f"  - Tags: {tags}")
         if state.note.strip():
-            note_lines = [md_escape(line.rstrip()) for line in state.note.strip().splitlines()]
+            # Lines keep their trailing spaces: two of them are a Markdown line break.
+            note_lines = [md_escape(line) for line in state.note.strip().splitlines()]
             lines.append(f"  - Note: {note_lines[0]}")
             lines.extend(f"    {line}" if line else "" for line in note_lines[1:])
         if paper.abstract.strip():
@@ -207,7 +208,7 @@ def read_markdown(text: str, source: str) -> list[tuple[Paper, PaperState]]:
     items: list[_Item] = []
     in_note = False
     for raw in text.lstrip("\ufeff").splitlines():
-        line = raw.rstrip()
+        line = raw.rstrip()  # but a note's lines keep their trailing spaces (a line break)
         start = _ITEM.match(line)
         if start:
             items.append(_start_item(start.group("title"), start.group("box")))
@@ -215,12 +216,12 @@ def read_markdown(text: str, source: str) -> list[tuple[Paper, PaperState]]:
             continue
         if not items:
             continue
-        detail = _DETAIL.match(line)
+        detail = _DETAIL.match(raw) or _DETAIL.match(line)
         if detail:
             in_note = detail.group("name") == "Note"
             _read_detail(items[-1], detail.group("name"), detail.group("value") or "")
         elif in_note and (line.startswith("    ") or not line):
-            items[-1].note.append(_unescape_split(line[4:])[0])
+            items[-1].note.append(_unescape_split(raw[4:] if line else "")[0])
         else:
             in_note = False
     return [item.paper_and_state(source) for item in items if item.title]

@@ -295,5 +295,14 @@ def test_markdown_round_trip_property(
     assert paper.title == " ".join(title.split())
     assert paper.id == entry.id
     assert (state.starred, state.read, state.tags) == (starred, read, entry.state.tags)
-    expected_note = "\n".join(line.rstrip() for line in entry.state.note.strip().splitlines())
+    # Each line as written, trailing spaces included (a Markdown line break); a line of spaces
+    # alone reads back blank.
+    lines = entry.state.note.strip().splitlines()
+    expected_note = "\n".join(line if line.strip() else "" for line in lines)
     assert state.note == expected_note
+
+
+def test_markdown_keeps_a_note_line_break_of_two_trailing_spaces() -> None:
+    entry = ENTRIES[0].with_state(note="first line  \nsecond line  \nthird\twith a tab\t\nlast")
+    ((_, state),) = read_markdown(to_markdown([entry]), "list.md")
+    assert state.note == entry.state.note
