@@ -18,7 +18,7 @@ from readlist.core.export import is_markdown_export, read_markdown
 from readlist.core.feeds import STDIN_SOURCE, FeedError, parse_feed, read_feed
 from readlist.core.models import Paper, PaperState
 from readlist.core.store import Library
-from readlist.core.text import decode_text
+from readlist.core.text import decode_text, plural
 
 
 @dataclass
@@ -73,11 +73,6 @@ def load_file(path: str) -> LoadedFile:
     return LoadedFile(feed.papers, feed.source, feed.notes)
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 paper`, `86 papers`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def load_files(paths: Sequence[str]) -> list[LoadedFile]:
     """Read every file before the library is opened, so one bad file changes nothing."""
     return [load_file(path) for path in paths]
@@ -104,8 +99,8 @@ def import_files(library: Library, files: Sequence[LoadedFile]) -> list[str]:
     for loaded in files:
         result = library.import_papers(loaded.papers, loaded.source)
         line = (
-            f"{result.source}: {plural(result.total, 'paper')}, {result.new} new, "
-            f"{result.updated} updated"
+            f"{result.source}: {plural(result.total, 'paper')}, {result.new:,} new, "
+            f"{result.updated:,} updated"
         )
         restored = 0
         for paper_id, state in loaded.states.items():

@@ -109,3 +109,8 @@ def clean_text(s: str, keep_lines: bool = False) -> str:
         return _CONTROLS.sub("", s) if _has_controls(s) else s
     s = s.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return _CONTROLS_AND_BREAKS.sub("", s) if _CONTROLS_AND_BREAKS.search(s) else s
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 paper`, `86 papers`, `100,000 papers`: counts as messages show them."""
+    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from readlist.core.models import Entry
 from readlist.core.store import Library, LibraryError
+from readlist.core.text import plural
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 
@@ -129,7 +130,8 @@ class OutsideActions(Screen[None]):
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         message = (
-            f"{result.source}: {result.total} papers, {result.new} new, {result.updated} updated"
+            f"{result.source}: {plural(result.total, 'paper')}, {result.new:,} new, "
+            f"{result.updated:,} updated"
         )
         for note in parsed.notes:
             message += f"\n{note}"

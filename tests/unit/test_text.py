@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from readlist.core.feeds import FeedError
-from readlist.core.text import clean_text, decode_text
+from readlist.core.text import clean_text, decode_text, plural
 
 
 def test_decode_utf8_and_drop_bom() -> None:
@@ -91,3 +91,12 @@ def test_clean_text_keeps_ordinary_text(kept: str) -> None:
 def test_clean_text_line_handling() -> None:
     assert clean_text("a\tb\nc\r\nd") == "a b c  d"
     assert clean_text("a\tb\nc\x0cd", keep_lines=True) == "a\tb\ncd"
+
+
+def test_counts_in_messages_are_grouped_by_thousands() -> None:
+    assert [plural(n, "paper") for n in (0, 1, 86, 100_000)] == [
+        "0 papers",
+        "1 paper",
+        "86 papers",
+        "100,000 papers",
+    ]
