@@ -195,7 +195,7 @@ def test_a_50_mb_feed_imports_through_the_command_line_in_reasonable_time(tmp_pa
     done = readlist("import", "--db", str(db), str(feed))
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().strip() == "huge.txt: 68000 papers, 68000 new, 0 updated"
+    assert done.stdout.decode().strip() == "huge.txt: 68,000 papers, 68,000 new, 0 updated"
     assert took < 30, f"{took:.1f} s"  # measured ~4 s on a 2-core machine
 
 
