@@ -29,6 +29,7 @@ from readlist.core.cache_files import (
 )
 from readlist.core.models import Entry, PaperState
 from readlist.core.storage import (
+    DEFAULT_STATE,
     FileSig,
     LoadedFile,
     build_entry,
@@ -43,7 +44,6 @@ _MAGIC = b"readlist entry cache 1\n"
 #: Rows per record: writing one holds the GIL, so a worker thread writing the cache of 100,000
 #: papers leaves the UI thread a turn between records.
 _CHUNK = 2000
-_DEFAULT_STATE = PaperState()
 
 
 def load(library: Path) -> LoadedFile | None:
@@ -74,7 +74,7 @@ def load(library: Path) -> LoadedFile | None:
 
 def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]]) -> None:
     for seq, pid, title, abstract, date, github, links, source, added, st, rd, note, tags in rows:
-        state = PaperState(st, rd, note, tags) if st or rd or note or tags else _DEFAULT_STATE
+        state = PaperState(st, rd, note, tags) if st or rd or note or tags else DEFAULT_STATE
         if date is not None:
             date = intern_text(date)
         paper = build_paper(pid, title, abstract, date, github, links, intern_text(source))

@@ -246,7 +246,7 @@ def _check_schema(path: Path, meta: Any) -> None:
 
 
 #: Most papers have the default state: they share one object (frozen, so sharing is safe).
-_DEFAULT_STATE = PaperState()
+DEFAULT_STATE = PaperState()
 
 
 def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
@@ -279,7 +279,7 @@ def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
             if starred or read or note or tags:
                 state = PaperState(starred, read, note, normalise_tags(tags))
             else:
-                state = _DEFAULT_STATE
+                state = DEFAULT_STATE
             # A feed's papers share a handful of days, one source and one import time: one
             # string each instead of one per paper (~20 MB fewer at 100,000 papers).
             if date is not None:

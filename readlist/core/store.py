@@ -149,6 +149,8 @@ class Library:
         """Write the entry cache if it is not current and memory is exactly the file: nothing
         pending and no other process wrote since (it writes its own when it closes). Waits only
         briefly for the lock and never reloads: it is only a cache."""
+        if self._file_sig is None or self._cached_sig == self._file_sig:
+            return  # current already (the usual close): no lock to wait for
         with self._locked(REFRESH_LOCK_TIMEOUT):
             sig = self._file_sig
             if (

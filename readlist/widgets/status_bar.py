@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from readlist.core.store import Counts
+from readlist.core.text import plural
 
 
 def status_text(
@@ -16,8 +17,12 @@ def status_text(
     sort: str = "feed order",
 ) -> str:
     """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
-    (counts grouped by thousands: `12,480 papers`)."""
-    parts = [f"{counts.total:,} papers", f"{counts.unread:,} unread", f"{counts.starred:,} starred"]
+    (counts grouped by thousands: `12,480 papers`; `1 paper`)."""
+    parts = [
+        plural(counts.total, "paper"),
+        f"{counts.unread:,} unread",
+        f"{counts.starred:,} starred",
+    ]
     if shown is not None:
         parts.append(f"{shown:,} of {counts.total:,}")
     if read_only:

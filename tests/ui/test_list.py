@@ -136,3 +136,4 @@ def test_status_counts_are_grouped_by_thousands() -> None:
     assert status_text(counts, 100, "all", False) == (
         "100,000 papers · 99,925 unread · 1,075 starred · 100 of 100,000"
     )
+    assert status_text(Counts(1, 1, 0), None, "all", False) == "1 paper · 1 unread · 0 starred"
