@@ -23,9 +23,9 @@ from textual.widgets import Input
 from benchmarks import COMMON_WORD, QUERIES, median, peak_rss_mb
 from benchmarks.measure_start import SIZE, TIMEOUT_S, Painter
 from readlist.app import ReadlistApp
-from readlist.core.cache_files import cache_path
-from readlist.core.query import parse_query
-from readlist.core.store import Library
+from readlist.core.library import Library
+from readlist.core.library.cache_files import cache_path
+from readlist.core.search.query import parse_query
 from readlist.widgets.paper_list import PaperList
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import QUERIES, median, percentile
-from readlist.core.feeds import read_feed
-from readlist.core.query import clear_cache, parse_query, search
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
+from readlist.core.search.query import clear_cache, parse_query, search
 
 STAR_SAMPLES = 150
 #: A pause between star changes, as a user leaves, so background compaction gets to run and

@@ -52,8 +52,8 @@ async def _app_searches(library: Path, profile: cProfile.Profile) -> None:
     from benchmarks.measure_app import paper_list, set_query
     from benchmarks.measure_start import SIZE, Painter
     from readlist.app import ReadlistApp
-    from readlist.core.query import parse_query, search
-    from readlist.core.store import Library
+    from readlist.core.library import Library
+    from readlist.core.search.query import parse_query, search
 
     lib = Library.open(library)
     total = len(lib)
@@ -85,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     steps = args.step.split(",")
 
-    from readlist.core.feeds import read_feed
-    from readlist.core.query import parse_query, search
-    from readlist.core.store import Library
+    from readlist.core.formats import read_feed
+    from readlist.core.library import Library
+    from readlist.core.search.query import parse_query, search
 
     if "parse" in steps or "reimport" in steps:
         parsed = _profiled("parse: read_feed", args.top, lambda: read_feed(str(args.feed)))

@@ -101,7 +101,7 @@ async def _child(argv: list[str]) -> float:
         bare = BareApp()
         return await _first_paint(bare, lambda: bool(bare.screen.query(Static)))
     from readlist.app import ReadlistApp
-    from readlist.core.store import Library
+    from readlist.core.library import Library
     from readlist.widgets.paper_list import PaperList
 
     lib = Library.open(argv[1])

@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from readlist.config import Config, save_theme
-from readlist.core.store import Library, LibraryError
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 from readlist.paths import stylesheet_path
 from readlist.screens.main import MainScreen
 from readlist.widgets.paper_list import PaperList

@@ -16,11 +16,12 @@ from typing import Any, TextIO
 
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
-from readlist.core.export import FORMATS, export_entries, to_json
-from readlist.core.feeds import FeedError
+from readlist.core.errors import FeedError, LibraryError
+from readlist.core.formats.export import FORMATS, export_entries
+from readlist.core.formats.json_list import to_json
+from readlist.core.library import Library
 from readlist.core.models import Entry, normalise_tags
-from readlist.core.query import QueryError, parse_query, search
-from readlist.core.store import Library, LibraryError
+from readlist.core.search.query import QueryError, parse_query, search
 from readlist.core.text import clean_text, plural
 from readlist.paths import default_library_path
 

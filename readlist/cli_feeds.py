@@ -1,6 +1,6 @@
 """Reading the files given to `readlist import` / `readlist FEED`, and importing them.
 
-A file is either a feed (Daily Papers text, read by `readlist.core.feeds`) or a Markdown list that
+A file is either a feed (Daily Papers text, read by `readlist.core.formats`) or a Markdown list that
 readlist exported, recognised by its first line; the latter also carries the user's state (stars,
 read marks, tags, notes), which is merged into the library after its papers are imported.
 Every file is read before the library is touched, so one bad file changes nothing.
@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from readlist.core.export import is_markdown_export, read_markdown
-from readlist.core.feeds import STDIN_SOURCE, FeedError, parse_feed, read_feed
+from readlist.core.errors import FeedError
+from readlist.core.formats import STDIN_SOURCE, parse_feed, read_feed
+from readlist.core.formats.markdown import is_markdown_export, read_markdown
+from readlist.core.library import Library
 from readlist.core.models import Paper, PaperState
-from readlist.core.store import Library
 from readlist.core.text import decode_text, plural
 
 

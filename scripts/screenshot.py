@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from readlist.app import ReadlistApp
-from readlist.core.feeds import read_feed
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
 from readlist.paths import sample_feed_path
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"

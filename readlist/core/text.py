@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from readlist.core.errors import FeedError
+
 #: Bytes that plain text almost never contains (C0 controls except tab, newlines, VT, FF and ESC).
 _BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
@@ -83,8 +85,6 @@ def decode_text(data: bytes, source: str = "input") -> tuple[str, str]:
     bytes keeps its UTF-8 characters; the encoding is then reported as "cp1252". UTF-16 and UTF-32
     are read when they start with a byte-order mark. Raises `FeedError` for binary data.
     """
-    from readlist.core.feeds import FeedError  # feeds imports this module
-
     if data.startswith(_UTF32_BOMS):
         return data.decode("utf-32", errors="replace"), "utf-32"
     if data.startswith(_UTF16_BOMS):

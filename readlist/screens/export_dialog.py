@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, RadioButton, RadioSet
 
-from readlist.core.export import EXTENSIONS
+from readlist.core.formats.export import EXTENSIONS
 from readlist.screens.path_dialog import PathDialog, resolve_path
 
 FORMAT_LABELS = {

@@ -20,9 +20,10 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from readlist.config import SORT_ORDERS, Config
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.core.query import Query, QueryError, parse_query, prepare, search
-from readlist.core.store import Library, LibraryError
+from readlist.core.search.query import Query, QueryError, parse_query, prepare, search
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_moves import MoveActions

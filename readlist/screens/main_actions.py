@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.screen import Screen
 
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.core.store import Library, LibraryError
 from readlist.core.text import plural
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
@@ -121,7 +122,8 @@ class OutsideActions(Screen[None]):
     @work(thread=True, exclusive=True, group="import", description="import")
     def import_feed(self, path: Path) -> None:
         """Read and import a feed off the UI thread, then say what happened."""
-        from readlist.core.feeds import FeedError, read_feed
+        from readlist.core.errors import FeedError
+        from readlist.core.formats import read_feed
 
         try:
             parsed = read_feed(str(path))
@@ -176,7 +178,7 @@ class OutsideActions(Screen[None]):
     @work(thread=True, exclusive=True, group="export", description="export")
     def export_to(self, entries: list[Entry], request: ExportRequest) -> None:
         """Write the export off the UI thread (100,000 papers take seconds), then say so."""
-        from readlist.core.export import export_entries
+        from readlist.core.formats.export import export_entries
 
         try:
             write_export(request.path, export_entries(entries, request.format))

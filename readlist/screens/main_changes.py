@@ -19,8 +19,9 @@ from textual.actions import SkipAction
 from textual.screen import Screen
 from textual.timer import Timer
 
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.core.store import Library, LibraryError
 from readlist.undo import UndoStack, UndoStep
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from readlist.core.store import Counts
+from readlist.core.library import Counts
 from readlist.core.text import plural
 
 

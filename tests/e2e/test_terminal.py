@@ -17,7 +17,7 @@ import pytest
 from tinydb import TinyDB
 from tooling import Terminal, installed_readlist, need_tool
 
-from readlist.core.export import read_markdown
+from readlist.core.formats.markdown import read_markdown
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import make_papers
 
-from readlist.core.store import Library, LibraryError
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 
 NOTE_CHARS = 'abc xyz ÄÖü 数学 🙂"\\\n\t'
 

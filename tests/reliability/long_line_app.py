@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from appkit import SIZE, main_screen, settle
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 
 
 async def run(path: Path) -> None:

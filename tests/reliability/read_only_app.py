@@ -19,7 +19,7 @@ from appkit import SIZE, notifications, settle, status, visible_rows  # noqa: E4
 from library_child import drop_permission_override  # noqa: E402
 
 from readlist.app import ReadlistApp  # noqa: E402
-from readlist.core.store import Library  # noqa: E402
+from readlist.core.library import Library  # noqa: E402
 
 
 async def run(path: Path) -> dict[str, object]:

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from readlist.app import ReadlistApp
 from readlist.cli import main
-from readlist.core.feeds import read_feed
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"

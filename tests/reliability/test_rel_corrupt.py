@@ -17,7 +17,7 @@ from appkit import SIZE, notifications, settle, wait_until
 
 import readlist.app
 from readlist.cli import main
-from readlist.core.store import Library
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"

@@ -20,8 +20,8 @@ import orjson
 from hostile import big_feed
 from tinydb import TinyDB
 
-from readlist.core.feeds import parse_feed
-from readlist.core.store import Library
+from readlist.core.formats import parse_feed
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD, NEW = 1000, 5000

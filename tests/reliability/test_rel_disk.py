@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from appkit import SIZE, notifications, paper_list, settle, status, visible_rows, wait_until
 
-import readlist.core.journal
-import readlist.core.storage
+import readlist.core.library.journal
+import readlist.core.library.safe_files
 from readlist.app import ReadlistApp
-from readlist.core.feeds import read_feed
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"
@@ -122,8 +122,8 @@ async def test_a_full_disk_during_a_star_is_said_not_shown_as_saved_and_loses_no
         journal_before = journal.read_bytes()
 
         full = FullDisk(failing)
-        monkeypatch.setattr(readlist.core.journal, "os", full)
-        monkeypatch.setattr(readlist.core.storage, "os", full)
+        monkeypatch.setattr(readlist.core.library.journal, "os", full)
+        monkeypatch.setattr(readlist.core.library.safe_files, "os", full)
         await pilot.press("j", "s")
         await settle(pilot)
         assert full.failures >= 1
@@ -167,7 +167,7 @@ async def test_a_save_error_naming_a_library_path_with_brackets_is_shown_literal
     app = ReadlistApp(library)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(readlist.core.journal, "os", FullDisk("fsync"))
+        monkeypatch.setattr(readlist.core.library.journal, "os", FullDisk("fsync"))
         await pilot.press("s")
         await settle(pilot)
         await pilot.pause(0.2)

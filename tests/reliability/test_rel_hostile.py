@@ -35,7 +35,7 @@ from hostile import (
 )
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 

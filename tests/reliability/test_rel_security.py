@@ -21,8 +21,8 @@ from appkit import SIZE, main_screen, notifications, paper_list, settle
 
 import readlist
 from readlist.app import ReadlistApp
-from readlist.core.feeds import parse_feed
-from readlist.core.store import Library
+from readlist.core.formats import parse_feed
+from readlist.core.library import Library
 from readlist.widgets.detail import DetailPane
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import pytest
 from hostile import hostile_feed
 from tooling import Terminal, installed_readlist, need_tool
 
-from readlist.core.store import Library
+from readlist.core.library import Library
 
 pytestmark = pytest.mark.e2e
 

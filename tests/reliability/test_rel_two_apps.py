@@ -17,8 +17,8 @@ from textual.widgets import TextArea
 from tinydb import TinyDB
 
 from readlist.app import ReadlistApp
-from readlist.core.feeds import read_feed
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_feed.txt"

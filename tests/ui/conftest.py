@@ -9,8 +9,8 @@ import pytest
 from textual.pilot import Pilot
 
 from readlist.app import ReadlistApp
-from readlist.core.feeds import read_feed
-from readlist.core.store import Library
+from readlist.core.formats import read_feed
+from readlist.core.library import Library
 from readlist.screens.main import MainScreen
 from readlist.widgets.paper_list import PaperList
 

@@ -9,7 +9,7 @@ import pytest
 from tinydb import TinyDB
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 
 from .conftest import SIZE, notifications, paper_list, settle, status, visible_rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import filelock
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 from readlist.screens.main_changes import BUSY_MESSAGE
 
 from .conftest import SIZE, notifications, paper_list, settle, visible_rows

@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, TextArea
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 from readlist.screens.confirm import ConfirmDialog
 from readlist.screens.help import HelpScreen
 from readlist.screens.import_dialog import ImportDialog

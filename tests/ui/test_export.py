@@ -14,8 +14,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from readlist.app import ReadlistApp
-from readlist.core.export import citation_key, read_markdown
-from readlist.core.store import Library
+from readlist.core.formats.bibtex import citation_key
+from readlist.core.formats.markdown import read_markdown
+from readlist.core.library import Library
 from readlist.screens.confirm import ConfirmDialog
 from readlist.screens.export_dialog import ExportDialog, with_extension
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from readlist.app import ReadlistApp
-from readlist.core.feeds import parse_feed
-from readlist.core.store import Library
+from readlist.core.formats import parse_feed
+from readlist.core.library import Library
 from readlist.widgets.detail import DetailPane
 
 from .conftest import main_screen, paper_list, settle, shown_titles, status, visible_rows

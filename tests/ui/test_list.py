@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Counts, Library
+from readlist.core.library import Counts, Library
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.status_bar import status_text
 

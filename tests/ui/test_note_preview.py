@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.widgets import Markdown
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 from readlist.widgets.detail import DetailPane
 
 from .conftest import SIZE, main_screen, settle

@@ -6,9 +6,9 @@ import pytest
 from textual.widgets import Input
 
 from readlist.app import ReadlistApp
+from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.core.query import parse_query, search
-from readlist.core.store import Library
+from readlist.core.search.query import parse_query, search
 
 from .conftest import SIZE, main_screen, paper_list, settle, shown_titles, status, visible_rows
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 
 from readlist.app import ReadlistApp
 from readlist.config import Config, load_config
-from readlist.core.store import Library
+from readlist.core.library import Library
 from readlist.widgets.detail import DetailPane
 
 from .conftest import SIZE, main_screen, notifications, paper_list, settle, shown_titles, status

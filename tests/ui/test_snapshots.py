@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from readlist.app import ReadlistApp
-from readlist.core.feeds import parse_feed
-from readlist.core.store import Library
+from readlist.core.formats import parse_feed
+from readlist.core.library import Library
 
 from .conftest import SAMPLE, SIZE
 

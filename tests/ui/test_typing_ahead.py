@@ -6,7 +6,7 @@ from textual import events
 from textual.widgets import Input
 
 from readlist.app import ReadlistApp
-from readlist.core.store import Library
+from readlist.core.library import Library
 from readlist.screens.main import MainScreen
 
 from .conftest import SIZE, main_screen, notifications, settle

@@ -23,7 +23,7 @@ def test_same_seed_same_feed_other_seed_other_feed() -> None:
 
 
 def test_feed_parses_to_the_asked_papers_with_a_quarter_github_links() -> None:
-    feeds = pytest.importorskip("readlist.core.feeds")
+    feeds = pytest.importorskip("readlist.core.formats")
     parsed = feeds.parse_feed(generate(1000).encode("utf-8"), "synthetic.txt")
     papers = parsed.papers
     assert len(papers) == 1000

@@ -13,11 +13,12 @@ import pytest
 from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
-from readlist.core import entry_cache, index_cache, query, search_index
-from readlist.core.cache_files import cache_path
+from readlist.core.library import Library, entry_cache
+from readlist.core.library.cache_files import cache_path
+from readlist.core.library.storage import read_library
 from readlist.core.models import Entry, Paper
-from readlist.core.storage import read_library
-from readlist.core.store import Library
+from readlist.core.search import index as search_index
+from readlist.core.search import index_cache, query
 
 
 @pytest.fixture

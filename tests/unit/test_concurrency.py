@@ -15,8 +15,8 @@ from helpers.children import start_child
 from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
-from readlist.core import storage, store
-from readlist.core.store import Library
+from readlist.core.library import Library, opening, safe_files, storage
+from readlist.core.library import library as store
 
 
 def new_library(path: Path, count: int = 30) -> list[str]:
@@ -163,7 +163,7 @@ def interleave_with_compaction(
     """Run `during_write` while a compaction is writing its temp file (no lock held then)."""
 
     def write_temp_then_interfere(path: Path, pieces: Iterable[bytes]) -> str:
-        tmp = storage.write_temp(path, pieces)
+        tmp = safe_files.write_temp(path, pieces)
         during_write()
         return tmp
 
@@ -235,7 +235,7 @@ def test_refresh_rereads_a_file_replaced_again_while_it_was_parsing(
         calls.append(file)
         return loaded
 
-    monkeypatch.setattr(store, "read_library", read_then_someone_compacts_again)
+    monkeypatch.setattr(opening, "read_library", read_then_someone_compacts_again)
     assert mine.refresh() is True
     assert len(calls) == 2  # the parse done before locking was stale, so it read again
     assert mine.get(ids[0]).state.note == "first compaction"

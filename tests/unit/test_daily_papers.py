@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.core.feeds import FeedError, parse_feed, read_feed
-from readlist.core.feeds.daily_papers import parse, parse_with_notes
+from readlist.core.errors import FeedError
+from readlist.core.formats import parse_feed, read_feed
+from readlist.core.formats.daily_papers import parse, parse_with_notes
 from readlist.core.models import normalise_title, paper_id
 
 ROOT = Path(__file__).resolve().parents[2]

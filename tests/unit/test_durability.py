@@ -21,7 +21,8 @@ from helpers.children import start_child
 from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
-from readlist.core.store import Library, LibraryError
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library
 
 
 def run_child(command: str, path: Path, *args: str) -> dict[str, Any]:

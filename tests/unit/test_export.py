@@ -16,16 +16,11 @@ from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from readlist.cli import main
-from readlist.core.export import (
-    FORMATS,
-    citation_key,
-    export_entries,
-    read_markdown,
-    to_bibtex,
-    to_csv,
-    to_json,
-    to_markdown,
-)
+from readlist.core.formats.bibtex import citation_key, to_bibtex
+from readlist.core.formats.csv_table import to_csv
+from readlist.core.formats.export import FORMATS, export_entries
+from readlist.core.formats.json_list import to_json
+from readlist.core.formats.markdown import read_markdown, to_markdown
 from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readlist.core.feeds import FeedError, parse_feed
-from readlist.core.feeds.daily_papers import parse
+from readlist.core.errors import FeedError
+from readlist.core.formats import parse_feed
+from readlist.core.formats.daily_papers import parse
 from readlist.core.links import extract_links, github_link, github_repo_url, is_web_url
 from readlist.core.models import Paper
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from readlist.core.models import Entry, Paper, PaperState, paper_id
-from readlist.core.query import (
+from readlist.core.search.query import (
     Query,
     QueryError,
     clear_cache,
@@ -229,7 +229,7 @@ def test_narrowed_search_equals_full_search() -> None:
         previous = query
 
 
-# ---- the token index (readlist.core.search_index) ------------------------------------------------
+# ---- the token index (readlist.core.search.index) ------------------------------------------------
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from readlist.cli import main
-from readlist.core import search_index
+from readlist.core.library import Library
 from readlist.core.models import Entry, Paper, PaperState
-from readlist.core.query import Query, QueryError, clear_cache, parse_query, prepare, search
-from readlist.core.store import Library
+from readlist.core.search import rows as search_rows
+from readlist.core.search.query import Query, QueryError, clear_cache, parse_query, prepare, search
 
 # Text biased towards the characters the grammar cares about, plus anything at all.
 QUERY_TEXT = st.one_of(
@@ -160,8 +160,8 @@ def test_index_gives_the_plain_result(entries: list[Entry], texts: list[str], in
     their text (searches index no more of them).
     """
     clear_cache()
-    limit = search_index._INDEX_ON_SEARCH
-    search_index._INDEX_ON_SEARCH = 0
+    limit = search_rows._INDEX_ON_SEARCH
+    search_rows._INDEX_ON_SEARCH = 0
     try:
         if indexed >= 0:
             prepare(entries[:indexed])
@@ -177,5 +177,5 @@ def test_index_gives_the_plain_result(entries: list[Entry], texts: list[str], in
             edited = [e.with_state(note=text) for e in entries]
             assert search(edited, query) == [e for e in edited if query.matches(e)]
     finally:
-        search_index._INDEX_ON_SEARCH = limit
+        search_rows._INDEX_ON_SEARCH = limit
         clear_cache()

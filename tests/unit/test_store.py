@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tinydb import TinyDB
 
-from readlist.core import storage
-from readlist.core.changes import content_unchanged, merge_content
+from readlist.core.errors import LibraryError
+from readlist.core.library import Library, storage
+from readlist.core.library.changes import content_unchanged, merge_content
 from readlist.core.models import DOC_FIELDS, Paper
-from readlist.core.store import Library, LibraryError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from synthetic import make_papers

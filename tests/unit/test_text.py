@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readlist.core.feeds import FeedError
+from readlist.core.errors import FeedError
 from readlist.core.text import clean_text, decode_text, plural
 
 

@@ -12,7 +12,6 @@ other's changes (last writer wins per field).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,32 +21,30 @@ from typing import Any
 
 import filelock
 
-from readlist.core import entry_cache
-from readlist.core.changes import clean_state_fields, upsert_papers
-from readlist.core.journal import Journal
-from readlist.core.models import Entry, Paper
-from readlist.core.storage import (
+from readlist.core.errors import LibraryError, ReadOnlyError
+from readlist.core.library import entry_cache
+from readlist.core.library.changes import clean_state_fields, upsert_papers
+from readlist.core.library.journal import Journal
+from readlist.core.library.opening import LOCK_TIMEOUT, claim, read_current
+from readlist.core.library.safe_files import (
     FileSig,
-    LibraryError,
-    LoadedFile,
-    ReadOnlyError,
     commit_temp,
     describe_os_error,
     discard_temp,
-    encode_library,
-    ensure_folder,
     file_sig,
-    gc_paused,
-    read_library,
     remove_stale_temp_files,
-    write_library,
     write_temp,
 )
+from readlist.core.library.storage import (
+    LoadedFile,
+    encode_library,
+    gc_paused,
+    write_library,
+)
+from readlist.core.models import Entry, Paper
 
 __all__ = ["Counts", "ImportResult", "Library", "LibraryError", "ReadOnlyError"]
 
-#: How long a change waits for another process holding the lock before giving up with an error.
-LOCK_TIMEOUT = 10.0
 #: `refresh()` runs on the UI's timer: it would rather try again next tick than block the UI.
 REFRESH_LOCK_TIMEOUT = 0.2
 MIN_PREFIX = 4
@@ -105,30 +102,8 @@ class Library:
         Raises LibraryError without touching the file if it cannot be read or is not a library.
         A library the user cannot write opens with `read_only=True`.
         """
-        path = Path(path).expanduser().absolute()
-        if path.is_symlink():
-            path = path.resolve()  # replace the file the link points to, not the link
-        if path.is_dir():
-            raise LibraryError(f"{path}: is a folder, not a library file")
-        folder = path.parent
-        ensure_folder(path)
-        exists = path.exists()
-        writable = os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
-        if not exists and not writable:
-            raise LibraryError(f"{path}: cannot create the library (its folder is read-only)")
-        lock: filelock.BaseFileLock | None = None
-        if writable:
-            lock = filelock.FileLock(
-                str(path) + ".lock", timeout=LOCK_TIMEOUT, mode=0o600, thread_local=False
-            )
-            try:
-                with lock.acquire():
-                    pass
-            except filelock.Timeout:
-                raise LibraryError(f"{path}: locked by another process for too long") from None
-            except OSError:
-                lock, writable = None, False  # no lock file possible: browse without one
-        library = cls(path, not writable, lock)
+        path, lock = claim(path)
+        library = cls(path, lock is None, lock)
         with library._locked(LOCK_TIMEOUT):
             library._reload()
             if library._file_sig is None and not library.read_only:
@@ -328,7 +303,7 @@ class Library:
         file_changed = self._file_sig != file_sig(self.path)
         if not file_changed and self._journal.status() == "same":
             return False
-        preloaded = _read(self.path) if file_changed else None
+        preloaded = read_current(self.path) if file_changed else None
         if not self._writer.acquire(blocking=False):
             return False
         try:
@@ -398,7 +373,7 @@ class Library:
         if preloaded is not None and preloaded.sig == file_sig(self.path):
             loaded = preloaded
         else:
-            loaded = _read(self.path)
+            loaded = read_current(self.path)
         journal = Journal(self._journal.path)
         by_id = loaded.entries
         for change in journal.read_new():
@@ -433,8 +408,3 @@ class Library:
                 self._sorted = list(self._sorted)
                 self._sorted_given_out = False
             self._sorted[self._position[entry.id]] = entry
-
-
-def _read(path: Path) -> LoadedFile:
-    """The library's entries: from the entry cache when it is current, else from the file."""
-    return entry_cache.load(path) or read_library(path)

@@ -13,13 +13,10 @@ import stat
 import sys
 from dataclasses import dataclass, field
 
-from readlist.core.feeds import daily_papers
+from readlist.core.errors import FeedError
+from readlist.core.formats import daily_papers
 from readlist.core.models import Paper
 from readlist.core.text import decode_text
-
-
-class FeedError(ValueError):
-    """A feed that cannot be imported; str(error) is one line naming the source and the problem."""
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from readlist.core.cache_files import (
+from readlist.core.library.cache_files import (
     UNUSABLE,
     cache_path,
     forget_missing_libraries,
@@ -27,17 +27,16 @@ from readlist.core.cache_files import (
     read_record,
     write_cache,
 )
-from readlist.core.models import Entry, PaperState
-from readlist.core.storage import (
+from readlist.core.library.safe_files import FileSig, sig_of
+from readlist.core.library.storage import (
     DEFAULT_STATE,
-    FileSig,
     LoadedFile,
     build_entry,
     build_paper,
     gc_paused,
     intern_text,
-    sig_of,
 )
+from readlist.core.models import Entry, PaperState
 
 #: Changes whenever the row layout does: an older cache is then ignored.
 _MAGIC = b"readlist entry cache 1\n"

@@ -17,35 +17,30 @@ import contextlib
 import dataclasses
 import errno
 import gc
-import glob
 import os
 import stat
 import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
+from readlist.core.errors import LibraryError
+from readlist.core.library.safe_files import (
+    FileSig,
+    commit_temp,
+    describe_os_error,
+    sig_of,
+    write_temp,
+)
 from readlist.core.models import Entry, Paper, PaperState, normalise_tags
 
 #: The schema version this readlist writes; a file with a newer one is refused, never rewritten.
 SCHEMA = 1
 PAPERS_TABLE = "papers"
 META_TABLE = "_readlist"
-
-#: (inode, mtime_ns, size): enough to notice that another process replaced or changed a file.
-FileSig = tuple[int, int, int]
-
-
-class LibraryError(Exception):
-    """The library cannot be read or written; str(e) is one line naming the file and the problem."""
-
-
-class ReadOnlyError(LibraryError):
-    """A change was asked of a library opened read-only."""
 
 
 @dataclass
@@ -56,25 +51,6 @@ class LoadedFile:
     other_tables: dict[str, Any] = field(default_factory=dict)
     sig: FileSig | None = None
     cached: bool = False  # read from the entry cache, not the file
-
-
-def sig_of(st: os.stat_result) -> FileSig:
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def file_sig(path: Path) -> FileSig | None:
-    """The file's signature, or None if it does not exist."""
-    try:
-        return sig_of(os.stat(path))
-    except FileNotFoundError:
-        return None
-
-
-def describe_os_error(exc: OSError) -> str:
-    """A short human reason for an OSError ("permission denied", "no space left on device")."""
-    if exc.errno is not None:
-        return os.strerror(exc.errno).lower()
-    return str(exc)
 
 
 def read_library(path: Path) -> LoadedFile:
@@ -415,118 +391,3 @@ def encode_library(
 def write_library(path: Path, entries: Sequence[Entry], other_tables: dict[str, Any]) -> FileSig:
     """Replace the library file atomically; LibraryError (file untouched) if the write fails."""
     return commit_temp(write_temp(path, encode_library(path, entries, other_tables)), path)
-
-
-def atomic_write(path: Path, data: bytes) -> FileSig:
-    """Write `data` beside `path`, then rename it over `path`: readers see old or new, not half."""
-    return commit_temp(write_temp(path, [data]), path)
-
-
-#: Flush a big write every this many bytes: one 200 MB flush at the end stalls every other fsync
-#: on the disk (a state change's journal line) for half a second; several small ones do not.
-FLUSH_EVERY = 16 << 20
-
-
-_flush_data = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
-
-
-def write_temp(path: Path, pieces: Iterable[bytes]) -> str:
-    """Write and fsync `pieces` to a new temp file beside `path` (0600, or `path`'s own mode).
-
-    The name carries our pid so `remove_stale_temp_files` can tell a dead writer's leftovers.
-    """
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = 0o600
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
-        )
-        try:
-            os.fchmod(fd, mode)
-            unflushed = 0
-            for piece in pieces:
-                view = memoryview(piece)
-                while view:
-                    written = os.write(fd, view)
-                    view, unflushed = view[written:], unflushed + written
-                if unflushed >= FLUSH_EVERY:
-                    _flush_data(fd)
-                    unflushed = 0
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return tmp
-    except OSError as exc:
-        if tmp is not None:
-            discard_temp(tmp)
-        raise _not_saved(path, exc) from None
-
-
-def commit_temp(tmp: str, path: Path) -> FileSig:
-    """Rename a temp file from `write_temp` over `path` and make the rename durable."""
-    try:
-        os.replace(tmp, path)
-        fsync_folder(path.parent)
-        return sig_of(os.stat(path))
-    except OSError as exc:
-        discard_temp(tmp)
-        raise _not_saved(path, exc) from None
-
-
-def discard_temp(tmp: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
-
-
-def _not_saved(path: Path, exc: OSError) -> LibraryError:
-    return LibraryError(
-        f"{path}: could not save the library ({describe_os_error(exc)}); "
-        "the file on disk is unchanged"
-    )
-
-
-def ensure_folder(path: Path) -> None:
-    """Create the library's folder (0700: notes are private) if it is missing."""
-    folder = path.parent
-    if not folder.exists():
-        try:
-            folder.mkdir(mode=0o700, parents=True)
-            os.chmod(folder, 0o700)
-        except OSError as exc:
-            raise LibraryError(
-                f"{path}: cannot create its folder ({describe_os_error(exc)})"
-            ) from None
-    elif not folder.is_dir():
-        raise LibraryError(f"{path}: {folder} is not a folder")
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename or a new file in `folder` survive a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temp_files(path: Path) -> None:
-    """Delete temp files whose writer process is gone (killed mid-write); others are in use."""
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = leftover.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and _process_alive(int(pid)):
-            continue
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True

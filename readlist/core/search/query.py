@@ -28,14 +28,8 @@ from itertools import compress
 from pathlib import Path
 
 from readlist.core.models import Entry
-from readlist.core.search_index import (
-    RowCache,
-    Rows,
-    TokenIndex,
-    content_matches,
-    content_text,
-    extra_text,
-)
+from readlist.core.search.index import TokenIndex, content_text, extra_text
+from readlist.core.search.rows import RowCache, Rows, content_matches
 
 
 class QueryError(ValueError):

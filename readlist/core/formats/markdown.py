@@ -1,78 +1,21 @@
-"""Writers that hand papers to the researcher's other tools: notes apps, LaTeX, spreadsheets.
+"""The Markdown checklist: written for notes apps and read back by `readlist import`.
 
-Each writer takes entries in the order to write them and returns the whole text, so the command
-line and the app's `x` key share one implementation and a test can check the exact output. The
-Markdown checklist is also read back (`read_markdown`), so a list kept in a notes app can be
-imported into a fresh library with its stars, read marks, tags and notes.
+A list kept in a notes app can be imported into a fresh library with its stars, read marks,
+tags and notes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from readlist.core.links import extract_links, github_link, github_repo_url
-from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
+from readlist.core.models import Entry, Paper, PaperState, normalise_tags, paper_id
 from readlist.core.text import clean_text
 
 STAR_MARKER = "⭐"
 """Marks a starred paper in the Markdown checklist: `- [ ] ⭐ Title`."""
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-# ----------------------------------------------------------------- JSON
-
-
-_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
-
-
-def to_json(entries: Sequence[Entry]) -> str:
-    """A JSON array of library documents (exactly `DOC_FIELDS`), as `readlist list --json`.
-
-    Non-ASCII text stays readable; DEL and C1 controls, which json leaves raw and a terminal could
-    act on, are written as \\u escapes like the C0 controls.
-    """
-    text = json.dumps([e.to_doc() for e in entries], ensure_ascii=False, indent=2) + "\n"
-    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-# ----------------------------------------------------------------- CSV
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    text = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    # A cell starting like a formula would run in a spreadsheet (CSV injection); quote it away.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(entries: Sequence[Entry]) -> str:
-    """RFC 4180 CSV: a header row of `DOC_FIELDS`, one row per paper, CRLF line ends.
-
-    Lists (links, tags) are joined with "; ". A cell that starts with =, +, -, @ gets a leading
-    apostrophe so a spreadsheet shows it instead of evaluating it.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(DOC_FIELDS)
-    for entry in entries:
-        doc = entry.to_doc()
-        writer.writerow([_csv_cell(doc[name]) for name in DOC_FIELDS])
-    return buffer.getvalue()
-
-
-# ----------------------------------------------------------------- Markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -225,97 +168,3 @@ def read_markdown(text: str, source: str) -> list[tuple[Paper, PaperState]]:
         else:
             in_note = False
     return [item.paper_and_state(source) for item in items if item.title]
-
-
-# ----------------------------------------------------------------- BibTeX
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_LATEX_PATTERN = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
-_KEY_STOPWORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "is"})
-
-
-def bibtex_escape(text: str) -> str:
-    """Text safe inside a BibTeX braced value: LaTeX specials escaped, braces always balanced."""
-    flat = " ".join(text.split())
-    return _LATEX_PATTERN.sub(lambda m: _LATEX_SPECIAL[m.group(0)], flat)
-
-
-def citation_key(entry: Entry) -> str:
-    """A key that never changes for a paper: first significant title word, year, paper id.
-
-    The id (derived from the title) makes it unique in any export; the word and year make it
-    readable: `diffusion2024_3fa2b1c9de`.
-    """
-    ascii_title = unicodedata.normalize("NFKD", entry.paper.title).encode("ascii", "ignore")
-    words = re.findall(r"[a-z0-9]+", ascii_title.decode("ascii").lower())
-    word = next((w for w in words if w not in _KEY_STOPWORDS and not w.isdigit()), "paper")
-    year = (entry.paper.date or "")[:4]
-    return f"{word[:20]}{year if year.isdigit() else ''}_{entry.id}"
-
-
-def _bib_url(entry: Entry) -> str | None:
-    url = entry.paper.github or next(iter(entry.paper.links), None)
-    if url is None:
-        return None
-    # A brace or whitespace would end or unbalance the field; percent-encode them.
-    return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
-
-
-def to_bibtex(entries: Sequence[Entry]) -> str:
-    """One `@misc` per paper: title, year, month, url (GitHub link, else first link), abstract,
-    note, keywords (the tags)."""
-    blocks = []
-    for entry in entries:
-        paper, state = entry.paper, entry.state
-        fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
-        if paper.date and len(paper.date) >= 7 and paper.date[:4].isdigit():
-            fields.append(("year", paper.date[:4]))
-            month = paper.date[5:7]
-            if month.isdigit() and 1 <= int(month) <= 12:
-                fields.append(("month", _MONTHS[int(month) - 1]))
-        url = _bib_url(entry)
-        if url:
-            fields.append(("url", url))
-        if paper.abstract.strip():
-            fields.append(("abstract", bibtex_escape(paper.abstract)))
-        if state.note.strip():
-            fields.append(("note", bibtex_escape(state.note)))
-        if state.tags:
-            fields.append(("keywords", bibtex_escape(", ".join(state.tags))))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        blocks.append(f"@misc{{{citation_key(entry)},\n{body}\n}}\n")
-    return "\n".join(blocks)
-
-
-# ----------------------------------------------------------------- dispatch
-
-FORMATS: dict[str, Callable[[Sequence[Entry]], str]] = {
-    "md": to_markdown,
-    "bibtex": to_bibtex,
-    "csv": to_csv,
-    "json": to_json,
-}
-"""Export format name (as `--format` takes it) -> writer."""
-
-EXTENSIONS = {"md": ".md", "bibtex": ".bib", "csv": ".csv", "json": ".json"}
-
-
-def export_entries(entries: Sequence[Entry], format_name: str) -> str:
-    """The entries written in `format_name` (a key of FORMATS; ValueError otherwise)."""
-    try:
-        writer = FORMATS[format_name]
-    except KeyError:
-        known = ", ".join(FORMATS)
-        raise ValueError(f"unknown export format {format_name!r}: use {known}") from None
-    return writer(entries)

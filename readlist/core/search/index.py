@@ -26,15 +26,14 @@ import time
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
-from operator import attrgetter, contains, itemgetter, not_
+from operator import contains, not_
 from pathlib import Path
-from typing import cast
 
-from readlist.core import index_cache
 from readlist.core.models import Entry, Paper
+from readlist.core.search import index_cache
 
 # Tokens are taken from the UTF-8 bytes, where `bytes.translate` and `split` run at C speed: a
 # word byte is an ASCII letter, digit or `_`, or any byte of a non-ASCII character (UTF-8 is
@@ -133,7 +132,7 @@ class Plan:
     byte: bytes = b""  # a one-letter needle: tested against each paper's letters instead
 
 
-_Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, its letters
+Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string, its letters
 
 # `add` works in steps of this many papers, and pauses for searches until none has run for this
 # long (the app's search runs in slices with the event loop in between).
@@ -143,9 +142,6 @@ _BACK_OFF_S = 0.05
 # The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each): held for
 # 100,000 papers they were ~165 MB, over the memory budget.
 _CACHE_TEXTS_UP_TO = 20_000
-
-# How many papers a search may index itself (e.g. after an import); more wait for `add`.
-_INDEX_ON_SEARCH = 256
 
 
 class TokenIndex:
@@ -160,10 +156,10 @@ class TokenIndex:
     def __init__(self) -> None:
         # Insertion order is id order: ids come from a counter as the keys are inserted.
         self._vocab: defaultdict[bytes, int] = defaultdict(count().__next__)
-        self._papers: dict[str, _Record] = {}
+        self._papers: dict[str, Record] = {}
         # The same records by id() of their Paper, which each record keeps alive, so the id is
         # never reused while it is a key: lets `records` look papers up without Python code.
-        self._by_object: dict[int, _Record] = {}
+        self._by_object: dict[int, Record] = {}
         self._df: Counter[int] = Counter()  # token id -> papers indexed with it
         self._texts: dict[str, tuple[Paper, str]] = {}
         self._lock = threading.Lock()
@@ -189,12 +185,12 @@ class TokenIndex:
             self.warm = False
             self._quiet_after = 0.0
 
-    def record(self, paper: Paper) -> _Record | None:
+    def record(self, paper: Paper) -> Record | None:
         """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
         cached = self._papers.get(paper.id)
         return cached if cached is not None and cached[0] is paper else None
 
-    def records(self, papers: list[Paper]) -> list[_Record | None]:
+    def records(self, papers: list[Paper]) -> list[Record | None]:
         """`record` of each paper, at C speed."""
         return list(map(self._by_object.get, map(id, papers)))
 
@@ -215,7 +211,7 @@ class TokenIndex:
         cached = self._texts
         return len(cached) + sum(p.id not in cached for p in papers) <= _CACHE_TEXTS_UP_TO
 
-    def index(self, paper: Paper) -> _Record:
+    def index(self, paper: Paper) -> Record:
         """Index `paper` (if new or changed) and forget its cached text."""
         cached = self.record(paper)
         if cached is not None:
@@ -360,169 +356,3 @@ class TokenIndex:
                 starts = [0, *accumulate(len(w) + 1 for w in words)][: len(words)]
                 self._lookup = (len(words), text, starts)
             return text, starts
-
-
-_USER_TEXT = attrgetter("state.note", "state.tags")
-_PAPER = attrgetter("paper")
-_TOKENS = itemgetter(1)
-_LETTERS = itemgetter(2)
-
-
-@dataclass(slots=True)
-class Rows:
-    """What a search needs for one entry sequence, position by position."""
-
-    snapshot: tuple[Entry, ...]
-    papers: list[Paper]
-    tokens: list[str]  # "" for a paper the index could not hold (see `unindexed`)
-    bytesets: list[bytes]  # which ASCII letters, digits and `_` each paper's text holds
-    unindexed: list[int]  # positions always checked by their text
-    unindexed_texts: list[str] | None  # their texts while the index fills (None: not kept)
-    extras: dict[int, str]  # position -> note and tags text, only where there is some
-    generation: int  # of the index when built: rows with unindexed papers are rebuilt after
-    columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
-
-
-def _shape(snapshot: tuple[Entry, ...]) -> tuple[int, int, int]:
-    """Length and first and last items: tells rows that may hold the same list, in O(1)."""
-    if not snapshot:
-        return (0, 0, 0)
-    return (len(snapshot), id(snapshot[0]), id(snapshot[-1]))
-
-
-class RowCache:
-    """`Rows` for the last entry sequences searched (the library list, its slices, a result).
-
-    Each remembered sequence keeps a snapshot of its items: if the caller changed it since, the
-    snapshot differs and the rows are rebuilt, so a stale row is never used. Bounded by the total
-    number of positions held, so the app's slices of a large library all fit.
-    """
-
-    def __init__(self, index: TokenIndex, max_positions: int = 400_000) -> None:
-        self._index = index
-        self._max = max_positions
-        self._rows: dict[int, tuple[Sequence[Entry], Rows]] = {}
-        self._lock = threading.Lock()  # the app searches in workers that may overlap
-
-    def rows(self, entries: Sequence[Entry]) -> Rows:
-        snapshot = tuple(entries)
-        index = self._index
-        with self._lock:
-            cached = self._rows.get(id(entries))
-            if (cached is None or cached[0] is not entries) and snapshot:
-                # A copy of a list searched before (the app's shown list is a copy of the
-                # library's, and so are its slices): the same rows serve it.
-                key = _shape(snapshot)
-                cached = next(
-                    (c for c in reversed(self._rows.values()) if _shape(c[1].snapshot) == key),
-                    None,
-                )
-        if (
-            cached is not None
-            and cached[1].snapshot == snapshot
-            and (not cached[1].unindexed or cached[1].generation == index.generation)
-        ):
-            self._remember(entries, cached[1])
-            return cached[1]
-        generation = index.generation
-        papers = list(map(_PAPER, snapshot))
-        records = index.records(papers)
-        if None in records:
-            missing = [i for i, r in enumerate(records) if r is None]
-            if index.warm and len(missing) <= _INDEX_ON_SEARCH:
-                for i in missing:
-                    records[i] = index.index(papers[i])
-        if None in records:
-            tokens = [r[1] if r is not None else None for r in records]
-            bytesets = [r[2] if r is not None else b"" for r in records]
-        else:
-            tokens = list(map(_TOKENS, cast("list[_Record]", records)))
-            bytesets = list(map(_LETTERS, cast("list[_Record]", records)))
-        unindexed: list[int] = []
-        if None in tokens:
-            unindexed = [i for i, t in enumerate(tokens) if t is None]
-            for i in unindexed:
-                tokens[i] = ""
-        # Their texts, kept with the rows unless the text cache would outgrow its bound (a big
-        # library searched before its index is loaded, or the first start after a big import):
-        # then each search lower-cases them again instead.
-        unindexed_texts = (
-            [index.text(papers[i]) for i in unindexed]
-            if index.may_cache_texts([papers[i] for i in unindexed])
-            else None
-        )
-        states = list(map(_USER_TEXT, snapshot))
-        extras = {
-            i: extra_text(snapshot[i]) for i in compress(range(len(states)), map(any, states))
-        }
-        rows = Rows(
-            snapshot,
-            papers,
-            cast("list[str]", tokens),
-            bytesets,
-            unindexed,
-            unindexed_texts,
-            extras,
-            generation,
-        )
-        self._remember(entries, rows)
-        return rows
-
-    def _remember(self, entries: Sequence[Entry], rows: Rows) -> None:
-        with self._lock:
-            self._rows.pop(id(entries), None)
-            held = sum(len(r.snapshot) for _, r in self._rows.values()) + len(rows.snapshot)
-            while self._rows and held > self._max:
-                oldest = next(iter(self._rows))
-                held -= len(self._rows.pop(oldest)[1].snapshot)
-            self._rows[id(entries)] = (entries, rows)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rows.clear()
-
-
-def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[int]) -> list[int]:
-    """The positions (of those given, in order) whose title or abstract contains `needle`."""
-    plan = index.plan(needle)
-    tokens, papers = rows.tokens, rows.papers
-    found: list[int]
-    check: list[int] = []  # indexed candidates to confirm by their text
-    if plan is None:  # no indexed paper can hold it
-        found = []
-    elif plan.byte:
-        sets = rows.bytesets
-        texts = sets if len(positions) == len(sets) else map(sets.__getitem__, positions)
-        found = list(compress(positions, map(contains, texts, repeat(plan.byte))))
-    elif plan.exact:
-        test = plan.tests[0]
-        found, missed = test.split(tokens, positions)
-        if not test.complete:
-            check = missed
-    else:
-        found, check = [], positions
-        for test in plan.tests:
-            if test.complete:
-                check = test.split(tokens, check)[0]
-    unindexed = rows.unindexed
-    if unindexed and check:
-        skip = set(unindexed)
-        check = [i for i in check if i not in skip]
-    if check:
-        text = index.text
-        found += (i for i in check if needle in text(papers[i]))
-        found.sort()
-    if unindexed:
-        # Papers not indexed yet (the warm-up worker is still at it): a plain scan of their text.
-        plain: Iterable[str] | None = rows.unindexed_texts
-        if plain is None:
-            plain = map(content_text, map(papers.__getitem__, unindexed))
-        if len(positions) == len(tokens):
-            found += compress(unindexed, map(contains, plain, repeat(needle)))
-        else:
-            wanted = set(positions)
-            found += (
-                i for i, t in zip(unindexed, plain, strict=True) if i in wanted and needle in t
-            )
-        found = sorted(set(found))
-    return found

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readlist.core.cache_files import UNUSABLE, cache_path, open_cache, read_record, write_cache
+from readlist.core.library.cache_files import (
+    UNUSABLE,
+    cache_path,
+    open_cache,
+    read_record,
+    write_cache,
+)
 from readlist.core.models import Paper
 
 #: Changes whenever the tokenisation or the record layout does: an older cache is then ignored.

@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 import orjson
 
-from readlist.core.storage import (
-    LibraryError,
+from readlist.core.errors import LibraryError
+from readlist.core.library.safe_files import (
     commit_temp,
     describe_os_error,
     fsync_folder,
