@@ -25,11 +25,34 @@ DOC_FIELDS: tuple[str, ...] = (
     "github",
     "links",
     "source",
+    "authors",
+    "arxiv_id",
+    "published",
+    "upvotes",
+    "project_page",
+    "categories",
+    "comment",
+    "doi",
+    "journal_ref",
     "added",
     "starred",
     "read",
     "note",
     "tags",
+)
+
+#: What a source such as Hugging Face or arXiv adds to a paper; a Daily Papers text has none of it,
+#: so the library file stores each only where it has a value (`META_DEFAULTS` otherwise).
+META_FIELDS: tuple[str, ...] = (
+    "authors",
+    "arxiv_id",
+    "published",
+    "upvotes",
+    "project_page",
+    "categories",
+    "comment",
+    "doi",
+    "journal_ref",
 )
 
 #: The user's fields: an import never changes them.
@@ -77,6 +100,34 @@ class Paper:
     github: str | None = None
     links: tuple[str, ...] = ()
     source: str = ""
+    authors: tuple[str, ...] = ()  # names, in order
+    arxiv_id: str | None = None  # without version: "2403.01234", "hep-th/9901001"
+    published: str | None = None  # the first version's date, YYYY-MM-DD
+    upvotes: int | None = None
+    project_page: str | None = None
+    categories: tuple[str, ...] = ()  # primary first
+    comment: str | None = None  # arXiv comment ("12 pages, 3 figures")
+    doi: str | None = None
+    journal_ref: str | None = None
+
+    def meta(self) -> tuple[Any, ...] | None:
+        """The source's fields in `META_FIELDS` order, or None when the paper has none of them."""
+        values = (
+            self.authors,
+            self.arxiv_id,
+            self.published,
+            self.upvotes,
+            self.project_page,
+            self.categories,
+            self.comment,
+            self.doi,
+            self.journal_ref,
+        )
+        return values if values != META_DEFAULTS else None
+
+
+#: `Paper.meta()` of a paper with none of the source's fields.
+META_DEFAULTS: tuple[Any, ...] = ((), None, None, None, None, (), None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +188,15 @@ class Entry:
             "github": p.github,
             "links": list(p.links),
             "source": p.source,
+            "authors": list(p.authors),
+            "arxiv_id": p.arxiv_id,
+            "published": p.published,
+            "upvotes": p.upvotes,
+            "project_page": p.project_page,
+            "categories": list(p.categories),
+            "comment": p.comment,
+            "doi": p.doi,
+            "journal_ref": p.journal_ref,
             "added": self.added,
             "starred": s.starred,
             "read": s.read,
@@ -155,6 +215,15 @@ class Entry:
             github=None if doc.get("github") is None else str(doc["github"]),
             links=tuple(str(u) for u in doc.get("links") or ()),
             source=str(doc.get("source") or ""),
+            authors=tuple(str(a) for a in doc.get("authors") or ()),
+            arxiv_id=_optional_text(doc.get("arxiv_id")),
+            published=_optional_text(doc.get("published")),
+            upvotes=None if doc.get("upvotes") is None else int(doc["upvotes"]),
+            project_page=_optional_text(doc.get("project_page")),
+            categories=tuple(str(c) for c in doc.get("categories") or ()),
+            comment=_optional_text(doc.get("comment")),
+            doi=_optional_text(doc.get("doi")),
+            journal_ref=_optional_text(doc.get("journal_ref")),
         )
         state = PaperState(
             starred=bool(doc.get("starred", False)),
@@ -163,3 +232,7 @@ class Entry:
             tags=normalise_tags(doc.get("tags") or ()),
         )
         return cls(paper, state, str(doc.get("added") or ""), seq)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)

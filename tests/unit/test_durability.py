@@ -222,7 +222,7 @@ CORRUPT = {
         b'{"papers": {"1": {"id": "a", "title": "t", "abstract": "x", "starred": "yes"}}}',
         "not a readlist library",
     ),
-    "newer schema": (b'{"papers": {}, "_readlist": {"1": {"schema": 2}}}', "newer readlist"),
+    "newer schema": (b'{"papers": {}, "_readlist": {"1": {"schema": 99}}}', "newer readlist"),
 }
 
 

@@ -85,7 +85,8 @@ def forget_missing_libraries(folder: Path) -> None:
         try:
             with open(target, "rb") as handle:
                 magic = handle.readline()
-                if not (magic.startswith(b"readlist ") and magic.endswith(b" cache 1\n")):
+                # any version of any readlist cache (`readlist entry cache 2`) starts this way
+                if not (magic.startswith(b"readlist ") and b" cache " in magic):
                     continue
                 library = read_record(handle)[0]
             if isinstance(library, str) and not os.path.exists(library):

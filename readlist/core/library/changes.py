@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags
+from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
 from readlist.core.text import clean_text
 
 
@@ -43,10 +43,12 @@ def storable_text(text: str) -> str:
 
 
 def merge_content(old: Paper, new: Paper) -> Paper:
-    """The content after re-importing `new` over `old`: fresher text and links, the first day.
+    """The content after re-importing `new` over `old`: fresher text, links and source fields,
+    the first day.
 
-    A later feed that lacks something (no GitHub link, an empty abstract) never erases it, and the
-    paper keeps the feed it first came from.
+    A later feed that lacks something (no GitHub link, an empty abstract, no authors because it
+    was pasted text) never erases it, and the paper keeps the feed it first came from and the id
+    it was first stored under.
     """
     if new.abstract:
         abstract, links = new.abstract, new.links
@@ -60,6 +62,15 @@ def merge_content(old: Paper, new: Paper) -> Paper:
         github=new.github or old.github,
         links=links,
         source=old.source or new.source,
+        authors=new.authors or old.authors,
+        arxiv_id=new.arxiv_id or old.arxiv_id,
+        published=old.published or new.published,
+        upvotes=old.upvotes if new.upvotes is None else new.upvotes,
+        project_page=new.project_page or old.project_page,
+        categories=new.categories or old.categories,
+        comment=new.comment or old.comment,
+        doi=new.doi or old.doi,
+        journal_ref=new.journal_ref or old.journal_ref,
     )
 
 
@@ -67,12 +78,15 @@ def content_unchanged(old: Paper, new: Paper) -> bool:
     """True if `merge_content(old, new) == old`, without building the merged Paper."""
     if new.abstract and (new.abstract != old.abstract or new.links != old.links):
         return False
-    return (
+    if (
         (not new.title or new.title == old.title)
         and (not new.github or new.github == old.github)
         and (bool(old.date) or new.date == old.date)
         and (bool(old.source) or new.source == old.source)
-    )
+    ):
+        new_meta = new.meta()
+        return new_meta is None or merge_content(old, new) == old
+    return False
 
 
 _NO_STATE = PaperState()  # immutable, so every new paper can share it
@@ -92,16 +106,27 @@ def upsert_papers(
 ) -> Upsert:
     """Add unknown papers after the others in feed order; refresh the content of known ones.
 
-    `current` is not changed (a failed write must leave the library as it was); the user's state
-    is carried over untouched.
+    One paper, one record however it arrived: a paper with an arXiv id is the record with that
+    id if there is one, else the record of its title (pasted text has no arXiv id) unless that
+    record is another arXiv paper of the same title. `current` is not changed (a failed write
+    must leave the library as it was); the user's state is carried over untouched.
     """
     entries = dict(current)
     next_seq = max((e.seq for e in entries.values()), default=0) + 1
     new_ids: set[str] = set()
     updated_ids: set[str] = set()
+    by_arxiv: dict[str, str] | None = None  # built on the first paper that has an arXiv id
     for paper in papers:
         if not paper.source and source:
             paper = dataclasses.replace(paper, source=source)
+        arxiv_id = paper.arxiv_id
+        if arxiv_id:
+            if by_arxiv is None:
+                by_arxiv = {e.paper.arxiv_id: e.id for e in entries.values() if e.paper.arxiv_id}
+            record_id = by_arxiv.get(arxiv_id) or _title_record(entries, paper)
+            if record_id != paper.id:
+                paper = dataclasses.replace(paper, id=record_id)
+            by_arxiv[arxiv_id] = record_id
         old = entries.get(paper.id)
         if old is None:
             entries[paper.id] = Entry(paper, _NO_STATE, added, next_seq)
@@ -116,3 +141,12 @@ def upsert_papers(
             if paper.id not in new_ids:
                 updated_ids.add(paper.id)
     return Upsert(entries, len(new_ids), len(updated_ids))
+
+
+def _title_record(entries: dict[str, Entry], paper: Paper) -> str:
+    """The id for an arXiv paper no record has the arXiv id of: its title's record, unless that
+    one is another arXiv paper (same title, different paper), then an id of its arXiv id."""
+    old = entries.get(paper.id)
+    if old is None or old.paper.arxiv_id in (None, paper.arxiv_id):
+        return paper.id
+    return paper_id(f"arXiv:{paper.arxiv_id}")

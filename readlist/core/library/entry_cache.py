@@ -39,7 +39,7 @@ from readlist.core.library.storage import (
 from readlist.core.models import Entry, PaperState
 
 #: Changes whenever the row layout does: an older cache is then ignored.
-_MAGIC = b"readlist entry cache 1\n"
+_MAGIC = b"readlist entry cache 2\n"
 #: Rows per record: writing one holds the GIL, so a worker thread writing the cache of 100,000
 #: papers leaves the UI thread a turn between records.
 _CHUNK = 2000
@@ -60,7 +60,7 @@ def load(library: Path) -> LoadedFile | None:
             head = read_record(handle)
             if head[:2] != (str(library), sig):
                 return None
-            other_tables, count = orjson.loads(head[2]), head[3]
+            other_tables, count, schema = orjson.loads(head[2]), head[3], head[4]
             entries: dict[str, Entry] = {}
             while len(entries) < count:
                 _add_rows(entries, read_record(handle))
@@ -68,15 +68,18 @@ def load(library: Path) -> LoadedFile | None:
                 return None
     except (*UNUSABLE, orjson.JSONDecodeError):
         return None
-    return LoadedFile(entries, other_tables, sig, cached=True)
+    return LoadedFile(entries, other_tables, sig, cached=True, schema=schema)
 
 
 def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]]) -> None:
-    for seq, pid, title, abstract, date, github, links, source, added, st, rd, note, tags in rows:
+    for row in rows:
+        seq, pid, title, abstract, date, github, links, source, added, st, rd, note, tags, meta = (
+            row
+        )
         state = PaperState(st, rd, note, tags) if st or rd or note or tags else DEFAULT_STATE
         if date is not None:
             date = intern_text(date)
-        paper = build_paper(pid, title, abstract, date, github, links, intern_text(source))
+        paper = build_paper(pid, title, abstract, date, github, links, intern_text(source), meta)
         entries[pid] = build_entry(paper, state, intern_text(added), seq)
 
 
@@ -96,11 +99,16 @@ def _row(entry: Entry) -> tuple[Any, ...]:
         s.read,
         s.note,
         s.tags,
+        p.meta(),  # None for most papers: a pasted feed has none of the source's fields
     )
 
 
 def save(
-    library: Path, entries: Sequence[Entry], other_tables: dict[str, Any], sig: FileSig
+    library: Path,
+    entries: Sequence[Entry],
+    other_tables: dict[str, Any],
+    sig: FileSig,
+    schema: int,
 ) -> bool:
     """Write the cache for `entries` as read from the library file with signature `sig`.
 
@@ -108,7 +116,7 @@ def save(
     """
 
     def records() -> Iterator[Any]:
-        yield (str(library), sig, orjson.dumps(other_tables), len(entries))
+        yield (str(library), sig, orjson.dumps(other_tables), len(entries), schema)
         for start in range(0, len(entries), _CHUNK):
             yield [_row(e) for e in entries[start : start + _CHUNK]]
         yield ("end", len(entries))

@@ -29,6 +29,7 @@ from readlist.core.library.opening import LOCK_TIMEOUT, claim, read_current
 from readlist.core.library.safe_files import (
     FileSig,
     commit_temp,
+    copy_durably,
     describe_os_error,
     discard_temp,
     file_sig,
@@ -36,6 +37,7 @@ from readlist.core.library.safe_files import (
     write_temp,
 )
 from readlist.core.library.storage import (
+    SCHEMA,
     LoadedFile,
     encode_library,
     gc_paused,
@@ -92,6 +94,7 @@ class Library:
         self._sorted_given_out = False
         self._counts: tuple[int, Counts] | None = None
         self._cached_sig: FileSig | None = None  # the file signature the entry cache was read for
+        self._file_schema = SCHEMA  # the file's, until the next write migrates an older one
 
     # ----------------------------------------------------------------- opening
 
@@ -139,7 +142,7 @@ class Library:
             with self._mutex:
                 snapshot = list(self._by_id.values())
             other_tables = self._other_tables
-        entry_cache.save(self.path, snapshot, other_tables, sig)
+        entry_cache.save(self.path, snapshot, other_tables, sig, self._file_schema)
         self._cached_sig = sig
 
     def __enter__(self) -> Library:
@@ -286,7 +289,9 @@ class Library:
                         or journal.status() == "reset"
                     ):
                         return  # someone else compacted or imported meanwhile: theirs stands
+                    backup = self._keep_old_schema_copy()
                     self._file_sig = commit_temp(tmp, self.path)
+                    self._migrated(backup)
                     committed = True
                     journal.drop_head(folded_end, folded_lines)
             finally:
@@ -383,6 +388,7 @@ class Library:
         with self._mutex:
             self._by_id, self._other_tables = by_id, loaded.other_tables
             self._file_sig, self._journal = loaded.sig, journal
+            self._file_schema = loaded.schema
             if loaded.cached:
                 self._cached_sig = loaded.sig
             self._content_changed()
@@ -390,10 +396,27 @@ class Library:
     def _write_file(self, by_id: dict[str, Entry]) -> None:
         """Write these entries as the whole file and empty the journal (raises LibraryError)."""
         entries = list(by_id.values())
+        backup = self._keep_old_schema_copy()
         self._file_sig = write_library(self.path, entries, self._other_tables)
+        self._migrated(backup)
         self._journal.truncate()
-        entry_cache.save(self.path, entries, self._other_tables, self._file_sig)
+        entry_cache.save(self.path, entries, self._other_tables, self._file_sig, SCHEMA)
         self._cached_sig = self._file_sig
+
+    def _keep_old_schema_copy(self) -> Path | None:
+        """Before the first write over a file of an older schema: a durable copy of it beside it
+        (`library.json.schema1.bak`), kept until the migrated file is written and synced."""
+        if self._file_schema >= SCHEMA or self._file_sig is None:
+            return None
+        backup = self.path.with_name(f"{self.path.name}.schema{self._file_schema}.bak")
+        copy_durably(self.path, backup)
+        return backup
+
+    def _migrated(self, backup: Path | None) -> None:
+        self._file_schema = SCHEMA
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
 
     def _content_changed(self) -> None:
         self._sorted = None

@@ -36,6 +36,19 @@ def describe_os_error(exc: OSError) -> str:
     return str(exc)
 
 
+def copy_durably(source: Path, target: Path) -> None:
+    """Copy `source` to `target` (same mode) and make the copy survive a power cut, streaming so a
+    big library is never held in memory; LibraryError (nothing changed) if it fails."""
+    try:
+        with open(source, "rb") as handle:
+            commit_temp(write_temp(target, iter(lambda: handle.read(1 << 20), b"")), target)
+    except OSError as exc:
+        raise LibraryError(
+            f"{source}: cannot keep a copy before upgrading it ({describe_os_error(exc)}); "
+            "nothing was changed"
+        ) from None
+
+
 def atomic_write(path: Path, data: bytes) -> FileSig:
     """Write `data` beside `path`, then rename it over `path`: readers see old or new, not half."""
     return commit_temp(write_temp(path, [data]), path)

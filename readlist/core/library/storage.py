@@ -35,10 +35,18 @@ from readlist.core.library.safe_files import (
     sig_of,
     write_temp,
 )
-from readlist.core.models import Entry, Paper, PaperState, normalise_tags
+from readlist.core.models import (
+    META_DEFAULTS,
+    META_FIELDS,
+    Entry,
+    Paper,
+    PaperState,
+    normalise_tags,
+)
 
 #: The schema version this readlist writes; a file with a newer one is refused, never rewritten.
-SCHEMA = 1
+#: 2: papers may carry what a source adds (`models.META_FIELDS`), each stored only when set.
+SCHEMA = 2
 PAPERS_TABLE = "papers"
 META_TABLE = "_readlist"
 
@@ -51,6 +59,7 @@ class LoadedFile:
     other_tables: dict[str, Any] = field(default_factory=dict)
     sig: FileSig | None = None
     cached: bool = False  # read from the entry cache, not the file
+    schema: int = SCHEMA  # as written in the file (an older one is migrated on the next write)
 
 
 def read_library(path: Path) -> LoadedFile:
@@ -147,9 +156,9 @@ def _layout_tail(
         return None
     if not isinstance(rest, dict) or PAPERS_TABLE in rest:
         return None
-    _check_schema(path, rest.get(META_TABLE))
+    schema = _check_schema(path, rest.get(META_TABLE))
     other = {k: v for k, v in rest.items() if k != META_TABLE}
-    return LoadedFile(entries, other)
+    return LoadedFile(entries, other, schema=schema)
 
 
 @contextlib.contextmanager
@@ -186,7 +195,7 @@ def library_from_document(path: Path, document: Any) -> LoadedFile:
     """Check the document's shape and schema and build the entries in feed order."""
     if not isinstance(document, dict):
         raise _shape(path, f"expected a JSON object of tables, found {_kind(document)}")
-    _check_schema(path, document.get(META_TABLE))
+    schema = _check_schema(path, document.get(META_TABLE))
     papers = document.get(PAPERS_TABLE, {})
     if not isinstance(papers, dict):
         raise _shape(path, f"the '{PAPERS_TABLE}' table is {_kind(papers)}, not an object")
@@ -204,12 +213,14 @@ def library_from_document(path: Path, document: Any) -> LoadedFile:
             raise _shape(path, f"paper id {entry.id!r} appears twice")
         entries[entry.id] = entry
     other = {k: v for k, v in document.items() if k not in (PAPERS_TABLE, META_TABLE)}
-    return LoadedFile(entries, other)
+    return LoadedFile(entries, other, schema=schema)
 
 
-def _check_schema(path: Path, meta: Any) -> None:
+def _check_schema(path: Path, meta: Any) -> int:
+    """The file's schema version (a file without one is as old as the first), or LibraryError
+    if it is damaged or newer than this readlist, which would drop what it does not know."""
     if meta is None:
-        return
+        return 1
     doc = meta.get("1") if isinstance(meta, dict) else None
     version = doc.get("schema") if isinstance(doc, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
@@ -219,6 +230,7 @@ def _check_schema(path: Path, meta: Any) -> None:
             f"{path}: written by a newer readlist (schema {version}); "
             f"this version reads schema {SCHEMA} and leaves the file alone"
         )
+    return version
 
 
 #: Most papers have the default state: they share one object (frozen, so sharing is safe).
@@ -238,6 +250,10 @@ def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
         source, added, note = get("source", ""), get("added", ""), get("note", "")
         starred, read = get("starred", False), get("read", False)
         links, tags = get("links") or (), get("tags") or ()
+        try:
+            meta = _meta_from_doc(doc) if len(doc) > _PLAIN_DOC_SIZE else None
+        except ValueError:
+            raise _doc_problem(path, key, doc) from None
         if (
             type(id_) is str
             and type(title) is str
@@ -261,9 +277,63 @@ def entry_from_doc(path: Path, key: str, doc: Any, seq: int) -> Entry:
             if date is not None:
                 date = intern_text(date)
             source = intern_text(source)
-            paper = build_paper(id_, title, abstract, date, github, tuple(links), source)
+            paper = build_paper(id_, title, abstract, date, github, tuple(links), source, meta)
             return build_entry(paper, state, intern_text(added), seq)
     raise _doc_problem(path, key, doc)
+
+
+#: A document with no more keys than `DOC_FIELDS` less the source's ones has none of those.
+_PLAIN_DOC_SIZE = 12
+_TEXT_LISTS = ("authors", "categories")
+_OPTIONAL_TEXT = ("arxiv_id", "published", "project_page", "comment", "doi", "journal_ref")
+
+
+def _meta_from_doc(doc: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The source's fields of a document in `META_FIELDS` order, or None if it has none of them.
+    ValueError if one has the wrong type."""
+    get = doc.get
+    authors, categories, upvotes = get("authors") or (), get("categories") or (), get("upvotes")
+    texts = [get(name) for name in _OPTIONAL_TEXT]
+    if (
+        (authors and (type(authors) is not list or any(type(v) is not str for v in authors)))
+        or (
+            categories
+            and (type(categories) is not list or any(type(v) is not str for v in categories))
+        )
+        or (upvotes is not None and type(upvotes) is not int)
+        or any(v is not None and type(v) is not str for v in texts)
+    ):
+        raise ValueError("a source field of the wrong type")
+    arxiv_id, published, project_page, comment, doi, journal_ref = texts
+    if published is not None:
+        published = intern_text(published)
+    meta = (
+        tuple(authors),
+        arxiv_id,
+        published,
+        upvotes,
+        project_page,
+        tuple(categories),
+        comment,
+        doi,
+        journal_ref,
+    )
+    return None if meta == META_DEFAULTS else meta
+
+
+def stored_doc(entry: Entry) -> dict[str, Any]:
+    """The document written to the file: `Entry.to_doc()` without the source's fields it lacks,
+    so a library of pasted feeds stays as small and as quick to load as before."""
+    doc = entry.to_doc()
+    meta = entry.paper.meta()
+    if meta is None:
+        for name in META_FIELDS:
+            del doc[name]
+    else:
+        for name, value, default in zip(META_FIELDS, meta, META_DEFAULTS, strict=True):
+            if value == default:
+                del doc[name]
+    return doc
 
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
@@ -279,7 +349,7 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any
 
 _MEMBER_DESCRIPTOR = type(PaperState.__dict__["starred"])
 _PAPER_SLOTS = _slot_setters(
-    Paper, ("id", "title", "abstract", "date", "github", "links", "source")
+    Paper, ("id", "title", "abstract", "date", "github", "links", "source", *META_FIELDS)
 )
 _ENTRY_SLOTS = _slot_setters(Entry, ("paper", "state", "added", "seq"))
 _new = object.__new__
@@ -291,8 +361,19 @@ intern_text = sys.intern
 # is set, from a checked document or the entry cache.
 if _PAPER_SLOTS and _ENTRY_SLOTS:
     _set_id, _set_title, _set_abstract, _set_date, _set_github, _set_links, _set_source = (
-        _PAPER_SLOTS
+        _PAPER_SLOTS[:7]
     )
+    (
+        _set_authors,
+        _set_arxiv_id,
+        _set_published,
+        _set_upvotes,
+        _set_project_page,
+        _set_categories,
+        _set_comment,
+        _set_doi,
+        _set_journal_ref,
+    ) = _PAPER_SLOTS[7:]
     _set_paper, _set_state, _set_added, _set_seq = _ENTRY_SLOTS
 
     def build_paper(
@@ -303,6 +384,7 @@ if _PAPER_SLOTS and _ENTRY_SLOTS:
         github: str | None,
         links: tuple[str, ...],
         source: str,
+        meta: tuple[Any, ...] | None,
     ) -> Paper:
         paper: Paper = _new(Paper)
         _set_id(paper, id)
@@ -312,6 +394,18 @@ if _PAPER_SLOTS and _ENTRY_SLOTS:
         _set_github(paper, github)
         _set_links(paper, links)
         _set_source(paper, source)
+        authors, arxiv_id, published, upvotes, page, categories, comment, doi, journal = (
+            meta or META_DEFAULTS
+        )
+        _set_authors(paper, authors)
+        _set_arxiv_id(paper, arxiv_id)
+        _set_published(paper, published)
+        _set_upvotes(paper, upvotes)
+        _set_project_page(paper, page)
+        _set_categories(paper, categories)
+        _set_comment(paper, comment)
+        _set_doi(paper, doi)
+        _set_journal_ref(paper, journal)
         return paper
 
     def build_entry(paper: Paper, state: PaperState, added: str, seq: int) -> Entry:
@@ -323,7 +417,20 @@ if _PAPER_SLOTS and _ENTRY_SLOTS:
         return entry
 
 else:  # pragma: no cover - only if models.py stops being slotted dataclasses
-    build_paper = Paper
+
+    def build_paper(
+        id: str,
+        title: str,
+        abstract: str,
+        date: str | None,
+        github: str | None,
+        links: tuple[str, ...],
+        source: str,
+        meta: tuple[Any, ...] | None,
+    ) -> Paper:
+        fields = dict(zip(META_FIELDS, meta or META_DEFAULTS, strict=True))
+        return Paper(id, title, abstract, date, github, links, source, **fields)
+
     build_entry = Entry
 
 
@@ -343,7 +450,17 @@ def _doc_problem(path: Path, key: str, doc: Any) -> LibraryError:
     for name in ("starred", "read"):
         if not isinstance(doc.get(name, False), bool):
             return _shape(path, f"paper document {key}: '{name}' is not true/false")
-    return _shape(path, f"paper document {key}: 'links' or 'tags' is not a list of text")
+    for name in _OPTIONAL_TEXT:
+        if not isinstance(doc.get(name), (str, type(None))):
+            return _shape(path, f"paper document {key}: '{name}' is neither text nor null")
+    upvotes = doc.get("upvotes")
+    if upvotes is not None and type(upvotes) is not int:
+        return _shape(path, f"paper document {key}: 'upvotes' is neither a whole number nor null")
+    for name in ("links", "tags", *_TEXT_LISTS):
+        value = doc.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return _shape(path, f"paper document {key}: '{name}' is not a list of text")
+    return _shape(path, f"paper document {key}: a field has the wrong type")
 
 
 def _shape(path: Path, what: str) -> LibraryError:
@@ -376,7 +493,7 @@ def encode_library(
         with gc_paused():
             for start in range(0, len(entries), ENCODE_CHUNK):
                 chunk = entries[start : start + ENCODE_CHUNK]
-                lines = [b'"%d":%b,\n' % (e.seq, dumps(e.to_doc())) for e in chunk]
+                lines = [b'"%d":%b,\n' % (e.seq, dumps(stored_doc(e))) for e in chunk]
                 if start + ENCODE_CHUNK >= len(entries):
                     lines[-1] = lines[-1][:-2] + b"\n"  # the last paper: no comma
                 pieces.append(b"".join(lines))
