@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread")
+SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread", "upvotes")
 """Sort orders the list understands, in the order `S` cycles through them."""
 
 DEFAULT_SORT = "feed"

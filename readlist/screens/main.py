@@ -46,11 +46,17 @@ SORT_NAMES = {
     "title": "title",
     "starred": "starred first",
     "unread": "unread first",
+    "upvotes": "most upvoted",
 }
 WARM_DELAY_S = 0.3
 REFRESH_INTERVAL_S = 1.0
 SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms)
 SMALL_SCAN = 20_000  # up to this many papers, a search runs in one go (~25 ms at most)
+
+
+def _upvotes(entry: Entry) -> int:
+    upvotes = entry.paper.upvotes
+    return -1 if upvotes is None else upvotes
 
 
 class MainScreen(ChangeActions, OutsideActions, MoveActions):
@@ -195,6 +201,8 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
             return sorted(entries, key=lambda e: not e.state.starred)
         if order == "unread":
             return sorted(entries, key=lambda e: e.state.read)
+        if order == "upvotes":  # papers without a count (pasted text) last, feed order kept
+            return sorted(entries, key=_upvotes, reverse=True)
         return list(entries)
 
     def _set_results(self, results: list[Entry], query: Query, keep_id: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import webbrowser
 from pathlib import Path
 
@@ -32,6 +33,10 @@ async def test_sort_cycles_and_starts_from_the_config(library: Library) -> None:
         await pilot.press("S")  # unread first
         await settle(pilot)
         assert paper_list(app).entries[-1].state.read
+        await pilot.press("S")  # most upvoted: none has a count, so feed order stays
+        await settle(pilot)
+        assert "sorted: most upvoted" in status(app)
+        assert shown_titles(app) == [e.paper.title for e in library.entries()]
         await pilot.press("S")  # feed order again
         await settle(pilot)
         assert shown_titles(app) == [e.paper.title for e in library.entries()]
@@ -118,3 +123,21 @@ async def test_clicking_a_link_opens_it(library: Library, monkeypatch: pytest.Mo
         await settle(pilot)
         assert opened == [library.entries()[0].paper.github]
         assert any(m.startswith("Opening https://github.com/") for m in notifications(app))
+
+
+async def test_sort_by_upvotes_puts_the_most_upvoted_first(library: Library) -> None:
+    shown = library.entries()
+    counted = [
+        dataclasses.replace(shown[i].paper, upvotes=votes)
+        for i, votes in ((10, 3), (20, 250), (30, 0), (40, 17))
+    ]
+    library.import_papers(counted, "hf")
+    app = ReadlistApp(library, config=Config(sort="upvotes"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entries = paper_list(app).entries
+        assert [e.paper.upvotes for e in entries[:4]] == [250, 17, 3, 0]
+        assert all(e.paper.upvotes is None for e in entries[4:])
+        assert [e.id for e in entries[4:]] == [
+            e.id for e in library.entries() if e.paper.upvotes is None
+        ]
