@@ -22,7 +22,10 @@ NOTE = """# Why it matters
 
 ```python
 print("hi")
-```"""
+```
+
+    indented = "code, as on its own"
+"""
 
 
 def entry(title: str, note: str = "", abstract: str = "An abstract.") -> Entry:
@@ -68,7 +71,7 @@ def top_level_items(markdown: str) -> list[str]:
 def test_a_note_renders_as_markdown_inside_its_item() -> None:
     text = to_markdown([entry("A *very* big_deal", NOTE), entry("Next Paper")])
     (tags,) = inside_notes(text)
-    assert {"h1", "h2", "ul", "ol", "li", "strong", "code", "fence"} <= tags
+    assert {"h1", "h2", "ul", "ol", "li", "strong", "code", "fence", "code_block"} <= tags
     html = MarkdownIt("commonmark").render(text)
     assert "<strong>Retrieval</strong>" in html and "<code>fine_tune()</code>" in html
     assert "**" not in html and "\\" not in html
