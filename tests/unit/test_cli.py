@@ -97,6 +97,26 @@ def test_import_several_feeds_in_one_go(db: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [SAMPLE_SUMMARY, "extra.txt: 1 paper, 1 new, 0 updated"]
 
 
+def test_import_says_which_abstract_took_in_a_paragraph_too_long_for_a_title(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A paper whose title is over 300 characters is read as more of the previous abstract."""
+    long_title = "A Very Long Title " * 21 + "That Goes On And On Past The Limit"
+    feed = tmp_path / "sample.txt"
+    feed.write_text(
+        f"Mar 12\n\nAttention Is All You Need\n\nFirst part.\n\n{long_title}\n\n"
+        "Mar 11\n\nNext Paper\n\nIts abstract.\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "--db", str(db), str(feed)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "sample.txt: 2 papers, 2 new, 0 updated\n"
+    assert captured.err == (
+        "readlist: sample.txt: a paragraph where a title was due, too long to be one (over 300 "
+        'characters), was joined to the abstract of "Attention Is All You Need" (+412 characters)\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [

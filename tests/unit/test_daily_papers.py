@@ -234,6 +234,43 @@ def test_a_long_paragraph_where_a_title_is_due_continues_the_abstract() -> None:
     assert [p[0] for p in papers] == ["Title", "Next"]
 
 
+#: A paragraph of exactly 412 characters: too long to be a title (TITLE_MAX is 300).
+LONG_412 = "A Very Long Title " * 21 + "That Goes On And On Past The Limit"
+
+
+def test_a_long_paragraph_joined_to_an_abstract_is_named_in_the_notes() -> None:
+    assert len(LONG_412) == 412
+    text = f"Mar 12\n\nAttention Is All You Need\n\nFirst part.\n\n{LONG_412}\n\nMar 11\n\nN\n\nA."
+    papers, notes = parse_with_notes(text, "sample.txt", TODAY)
+    assert [p.title for p in papers] == ["Attention Is All You Need", "N"]
+    assert papers[0].abstract == f"First part. {LONG_412}"
+    assert notes == [
+        "sample.txt: a paragraph where a title was due, too long to be one (over 300 characters), "
+        'was joined to the abstract of "Attention Is All You Need" (+412 characters)'
+    ]
+
+
+def test_joined_paragraphs_are_counted_per_paper_and_named_for_the_first_five() -> None:
+    text = f"Paper 0\n\nAbstract 0.\n\n{LONG_412}\n\n{LONG_412}\n\n"
+    text += "".join(f"Paper {i}\n\nAbstract {i}.\n\n{LONG_412}\n\n" for i in range(1, 7))
+    papers, notes = parse_with_notes(text, "t.txt", TODAY)
+    assert [p.title for p in papers] == [f"Paper {i}" for i in range(7)]
+    assert notes[0] == (
+        "t.txt: 2 paragraphs where a title was due, too long to be one (over 300 characters), "
+        'were joined to the abstract of "Paper 0" (+824 characters)'
+    )
+    assert [note.split('"')[1] for note in notes[1:5]] == [
+        "Paper 1",
+        "Paper 2",
+        "Paper 3",
+        "Paper 4",
+    ]
+    assert notes[5:] == [
+        "t.txt: 2 more paragraph(s) where a title was due, too long to be one, joined to the "
+        "abstract before them"
+    ]
+
+
 def test_a_long_paragraph_before_any_paper_is_skipped() -> None:
     intro = "Some introduction that is not a paper at all. " * 10
     papers, notes = parse_with_notes(f"{intro}\n\nTitle\n\nAbstract.", "t.txt", TODAY)

@@ -13,6 +13,7 @@ import pytest
 from bibtexparser.entrypoint import parse_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from readlist.cli import main
@@ -21,6 +22,7 @@ from readlist.core.formats.csv_table import to_csv
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
 from readlist.core.formats.markdown import read_markdown, to_markdown
+from readlist.core.library.changes import clean_state_fields
 from readlist.core.models import DOC_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +137,8 @@ def test_markdown_checklist() -> None:
     assert "  - Code: <https://github.com/owner/repo>" in lines
     assert "  - Date: 2024-03-12" in lines
     assert "  - Tags: ml, x y" in lines
-    assert "  - Note: note 0" in lines and "    line two" in lines
+    note = lines.index("  - Note:")
+    assert lines[note + 1 : note + 4] == ["", "    note 0", "    line two"]
     assert any(line.startswith("- [ ] ") and "Braces" in line for line in lines)
     assert second.state.read is False
 
@@ -268,33 +271,61 @@ def test_markdown_import_into_a_fresh_library_restores_state(
 PRINTABLE_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
 PRINTABLE = st.text(PRINTABLE_CHARS, min_size=1, max_size=40)
 
+#: Lines that look like Markdown, or like the export's own structure, as a note may hold them.
+MARKDOWNISH = [
+    *("- [x] Foo", "- [ ] ⭐ Bar", "- [X] baz", "* item", "1. first", "  - Note: x", "  - Note:"),
+    *("  - Tags: a, b", "  - Abstract: y", "  - Code: <https://github.com/o/r>", "Note: n"),
+    *("Tags: t", "Abstract: a", "```", "```python", "~~~", "~~~~", "# readlist: 2 papers"),
+    *("# Heading", "## Sub", "**bold** and `code`", "> quote", "---", "===", "<!-- open"),
+    *("\\*escaped\\*", "    indented code", "        deeper", "\tTabbed", "trailing  ", "", " "),
+    *("    ", "\t", "\u2028", "\ufeff"),
+]
+NOTE_TEXT = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\t"), max_size=30
+)
+NOTE_LINE = st.one_of(
+    st.sampled_from(MARKDOWNISH),
+    NOTE_TEXT,
+    st.tuples(st.sampled_from(MARKDOWNISH), NOTE_TEXT).map("".join),
+    st.tuples(st.sampled_from(["", " ", "  ", "    ", "\t", "  - ", "- [ ] "]), NOTE_TEXT).map(
+        "".join
+    ),
+)
+#: A note as the app stores it (`clean_state_fields`): any lines, nothing stripped.
+NOTE = st.lists(NOTE_LINE, max_size=8).map(
+    lambda lines: clean_state_fields({"note": "\n".join(lines)})["note"]
+)
+
 
 @settings(max_examples=300, deadline=None)
 @given(
     title=PRINTABLE.filter(lambda t: t.strip()),
-    note=st.lists(
-        st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))), max_size=4
-    ),
+    note=NOTE,
+    next_note=NOTE,
     tags=st.lists(PRINTABLE, max_size=3),
     starred=st.booleans(),
     read=st.booleans(),
 )
 def test_markdown_round_trip_property(
-    title: str, note: list[str], tags: list[str], starred: bool, read: bool
+    title: str, note: str, next_note: str, tags: list[str], starred: bool, read: bool
 ) -> None:
     entry = Entry(
         Paper(paper_id(title), title, "An abstract.", "2024-03-12"),
-        PaperState(starred, read, "\n".join(note), normalise_tags(tags)),
+        PaperState(starred, read, note, normalise_tags(tags)),
     )
-    ((paper, state),) = read_markdown(to_markdown([entry]), "list.md")
+    after = Entry(Paper(paper_id("Next"), "Next", "Its abstract."), PaperState(note=next_note))
+    text = to_markdown([entry, after])
+    ((paper, state), (next_paper, next_state)) = read_markdown(text, "list.md")
+    # A notes app too sees two papers: nothing in a note ends its item or starts another.
+    tokens = MarkdownIt("commonmark").parse(text)
+    assert sum(t.type == "list_item_open" and t.level == 1 for t in tokens) == 2
     assert paper.title == " ".join(title.split())
     assert paper.id == entry.id
     assert (state.starred, state.read, state.tags) == (starred, read, entry.state.tags)
-    # Each line as written, trailing spaces included (a Markdown line break); a line of spaces
-    # alone reads back blank.
-    lines = entry.state.note.strip().splitlines()
-    expected_note = "\n".join(line if line.strip() else "" for line in lines)
-    assert state.note == expected_note
+    assert state.note == note  # exactly: blank lines, indents, trailing spaces and tabs
+    assert (paper.abstract, paper.date) == ("An abstract.", "2024-03-12")
+    assert (next_paper.title, next_paper.abstract) == ("Next", "Its abstract.")
+    assert next_state == after.state
 
 
 def test_markdown_keeps_a_note_line_break_of_two_trailing_spaces() -> None:

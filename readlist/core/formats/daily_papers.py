@@ -5,7 +5,8 @@ repeated; a page may hold several days, each with its own chrome. Text is split 
 (runs of non-blank lines); day and chrome lines are separators wherever they stand. After a
 separator, paragraphs alternate title, abstract. Length settles the doubtful cases: a title is at
 most `TITLE_MAX` characters, so a longer paragraph where a title is due continues the last
-abstract, and a short title-like paragraph followed by a long one starts a new paper.
+abstract (and the notes name that paper, as the paragraph may have been a paper with a very long
+title), and a short title-like paragraph followed by a long one starts a new paper.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from readlist.core.text import clean_text
 
 #: Longest paragraph taken as a title; real titles stay well under 200 characters.
 TITLE_MAX = 300
+
+#: How many abstracts grown by a paragraph where a title was due the notes name one by one.
+JOINED_NAMED = 5
 
 _MONTH_NUMBERS = {
     name: number
@@ -140,6 +144,7 @@ class _Collector:
         self.untitled = 0
         self.without_abstract = 0
         self.stray = 0
+        self.joined: dict[str, tuple[int, int]] = {}  # id -> paragraphs, characters added
 
     def add(self, title: str, abstract: str, date: str | None) -> str | None:
         """Add a paper; return its id, or None if it was a repeat or has no real title."""
@@ -154,9 +159,12 @@ class _Collector:
         return key
 
     def extend(self, key: str, more: str) -> None:
-        """Append a further paragraph to a paper's abstract."""
+        """Append a paragraph too long for a title to a paper's abstract, and remember it: it may
+        have been a paper whose title is too long, which the user must hear about."""
         old = self.papers[key]
         self.papers[key] = self._paper(key, old.title, f"{old.abstract} {more}", old.date)
+        paragraphs, added = self.joined.get(key, (0, 0))
+        self.joined[key] = (paragraphs + 1, added + len(more))
 
     def _paper(self, key: str, title: str, abstract: str, date: str | None) -> Paper:
         links = tuple(extract_links(abstract))
@@ -169,7 +177,28 @@ class _Collector:
             (self.stray, "paragraph(s) outside any paper skipped"),
             (self.untitled, "paper(s) without a usable title skipped"),
         )
-        return [f"{self.source}: {count} {what}" for count, what in counts if count]
+        notes = [f"{self.source}: {count} {what}" for count, what in counts if count]
+        return notes + self._joined_notes()
+
+    def _joined_notes(self) -> list[str]:
+        """One line per abstract that took in a paragraph where a title was due, naming the paper
+        (up to `JOINED_NAMED` of them, so a feed of long abstracts is not a wall of notices)."""
+        notes = []
+        for key, (paragraphs, added) in list(self.joined.items())[:JOINED_NAMED]:
+            what = "a paragraph" if paragraphs == 1 else f"{paragraphs} paragraphs"
+            verb = "was" if paragraphs == 1 else "were"
+            notes.append(
+                f"{self.source}: {what} where a title was due, too long to be one (over "
+                f"{TITLE_MAX} characters), {verb} joined to the abstract of "
+                f'"{self.papers[key].title}" (+{added:,} characters)'
+            )
+        rest = sum(paragraphs for paragraphs, _ in list(self.joined.values())[JOINED_NAMED:])
+        if rest:
+            notes.append(
+                f"{self.source}: {rest:,} more paragraph(s) where a title was due, too long to "
+                "be one, joined to the abstract before them"
+            )
+        return notes
 
 
 def parse_with_notes(text: str, source: str, today: datetime.date) -> tuple[list[Paper], list[str]]:
