@@ -1,8 +1,9 @@
 """The core's layout holds: no import circle, and each package imports only what sits below it.
 
-The shared vocabulary (models, text, links, errors) imports no package; formats and library do not
-import each other or search; nothing in the core imports the UI. Imports inside functions count
-too: a lazy import is still a dependency, and a circle through one breaks when the order changes.
+The shared vocabulary (models, text, links, errors, arxiv_ids) imports no package; formats and
+library do not import each other or search; nothing in the core imports the UI. Imports inside
+functions count too: a lazy import is still a dependency, and a circle through one breaks when the
+order changes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import readlist.core
 
 CORE = Path(readlist.core.__file__).parent
-VOCABULARY = {"models", "text", "links", "errors"}
+VOCABULARY = {"models", "text", "links", "errors", "arxiv_ids"}
 #: package -> the packages it may import (besides the vocabulary and itself).
 ALLOWED = {"formats": set(), "library": set(), "search": {"library"}}
 
