@@ -73,10 +73,19 @@ class Paper:
     id: str
     title: str
     abstract: str
-    date: str | None = None
+    date: str | None = None  # the day it was listed (YYYY-MM-DD)
     github: str | None = None
     links: tuple[str, ...] = ()
     source: str = ""
+    authors: tuple[str, ...] = ()  # names, in order
+    arxiv_id: str | None = None  # without version: "2403.01234", "hep-th/9901001"
+    published: str | None = None  # the first version's date, YYYY-MM-DD
+    upvotes: int | None = None
+    project_page: str | None = None
+    categories: tuple[str, ...] = ()  # primary first
+    comment: str | None = None  # arXiv comment ("12 pages, 3 figures")
+    doi: str | None = None
+    journal_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
