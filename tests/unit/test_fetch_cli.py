@@ -1,14 +1,12 @@
-"""`readlist fetch` and `readlist add` against a local server: what they print, their exit
-statuses, and a library left byte-for-byte as it was by every source that failed."""
+"""`readlist fetch` against a local server: what it prints, its exit statuses, and a library left
+byte-for-byte as it was by every source that failed."""
 
 from __future__ import annotations
 
 import datetime
 import io
-import json
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,65 +15,31 @@ from helpers.fake_sources import (
     HTML_ERROR_PAGE,
     XML_BOMB,
     Fake,
-    FakeServer,
     Reply,
     Seen,
-    atom_feed,
     hf_day,
-    many,
     rss_feed,
     zeros,
 )
-from helpers.synthetic import make_papers
+from helpers.fetch_cli import QUICK, Net, local_sources, run
 
 from readlist import cli_fetch
 from readlist.cli import main
 from readlist.core.library import Library
 from readlist.core.models import paper_id
-from readlist.core.sources.http import MB, HttpSettings
+from readlist.core.sources.http import MB
 
 DAY = datetime.date(2026, 11, 30)
 TODAY = datetime.datetime.now(datetime.timezone.utc).date()
-QUICK = HttpSettings(read_timeout=0.5, connect_timeout=1.0, backoff_s=0.01)
 A = Fake("2611.00001", "Sparse Agents at Scale", "We study sparse agents.", ("Ada Lovelace",))
 B = Fake("2611.00002", "Video Diffusion Without Tears", "We study video.", ("Alan Turing",))
 C = Fake("2611.00003", "Graphs That Reason", "We study graphs.", ("Grace Hopper", "Ed Codd"))
 
 
-@dataclass
-class Net:
-    server: FakeServer
-    db: Path
-    config: Path
-
-    def library_bytes(self) -> bytes:
-        return self.db.read_bytes()
-
-
 @pytest.fixture
 def net(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Net]:
-    """A local server for every source, quick timeouts, no arXiv wait, a library of 5 papers."""
-    monkeypatch.setattr(cli_fetch, "NETWORK", cli_fetch.Network(QUICK, arxiv_interval=0.0))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    db = tmp_path / "lib" / "library.json"
-    with Library.open(db) as library:
-        library.import_papers(make_papers(5), "old.txt")
-    with FakeServer() as server:
-        monkeypatch.setenv("READLIST_HF_URL", server.url)
-        monkeypatch.setenv("READLIST_ARXIV_RSS_URL", server.url + "/rss")
-        monkeypatch.setenv("READLIST_ARXIV_API_URL", server.url + "/api/query")
-        yield Net(server, db, tmp_path / "config" / "readlist" / "config.toml")
-
-
-def run(net: Net, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([*args, "--db", str(net.db)])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def ids_in(net: Net) -> list[str]:
-    with Library.open(net.db) as library:
-        return [entry.id for entry in library.entries()]
+    with local_sources(tmp_path, monkeypatch) as made:
+        yield made
 
 
 def by_date(days: dict[datetime.date, list[Fake]]) -> Callable[[Seen], Reply]:
@@ -99,7 +63,7 @@ def test_fetch_a_day_prints_what_came_in(net: Net, capsys: pytest.CaptureFixture
     assert run(net, capsys, "fetch", "--date", "2026-11-30")[1] == (
         "hf 2026-11-30: 2 papers, 0 new, 0 updated\n"
     )
-    assert len(ids_in(net)) == 7
+    assert len(net.ids()) == 7
 
 
 def test_a_day_without_papers_is_not_a_failure(
@@ -291,7 +255,7 @@ def test_sources_that_succeed_are_kept_and_the_first_failure_sets_the_status(
     lines = err.splitlines()
     assert lines[-2].startswith("readlist: hf 2026-11-30: ")
     assert lines[-1] == "readlist: arxiv:cs.CL: HTTP 503 Service Unavailable (after 3 retries)"
-    assert paper_id(C.title) in ids_in(net)
+    assert paper_id(C.title) in net.ids()
 
 
 def test_a_failed_fetch_creates_no_library(
@@ -335,138 +299,3 @@ def test_progress_goes_to_a_terminal_only(
     shown = terminal.getvalue()
     assert shown.startswith("\r\x1b[Khf 2026-11-30: GET 127.0.0.1:")
     assert shown.endswith("\r\x1b[K")  # cleared before the summary
-
-
-# ----------------------------------------------------------------- add
-
-
-def test_add_asks_once_for_every_id_form(net: Net, capsys: pytest.CaptureFixture[str]) -> None:
-    wanted = [
-        Fake(i, f"Paper {i}", "Abstract.")
-        for i in ("2403.01234", "2403.01235", "2403.01236", "2403.01237", "2403.01238")
-    ] + [Fake("hep-th/9901001", "Strings", "Old style.")]
-    net.server.route("/api/query", Reply(body=atom_feed(wanted)))
-    code, out, err = run(
-        net,
-        capsys,
-        "add",
-        "2403.01234",
-        "arXiv:2403.01235v2",
-        "https://arxiv.org/abs/2403.01236",
-        "https://arxiv.org/pdf/2403.01237v2",
-        "https://huggingface.co/papers/2403.01238",
-        "hep-th/9901001",
-        "2403.01234v3",
-    )
-    assert (code, out, err) == (0, "arxiv: 6 papers, 6 new, 0 updated\n", "")
-    (seen,) = net.server.seen
-    assert seen.query["id_list"] == [
-        "2403.01234,2403.01235,2403.01236,2403.01237,2403.01238,hep-th/9901001"
-    ]
-    assert seen.query["max_results"] == ["6"]
-    assert "atom" in seen.headers["accept"]
-
-
-def test_add_names_the_ids_arxiv_does_not_return(
-    net: Net, capsys: pytest.CaptureFixture[str]
-) -> None:
-    net.server.route("/api/query", Reply(body=atom_feed([A])))
-    code, out, err = run(net, capsys, "add", A.arxiv_id, "2611.99999", "2611.99998")
-    assert code == 5
-    assert out == "arxiv: 1 paper, 1 new, 0 updated\n"
-    assert err == (
-        "readlist: arxiv: not found: 2611.99999, 2611.99998 "
-        "(the arXiv API returned no such paper)\n"
-    )
-
-
-def test_add_refuses_a_bad_id_before_any_request(
-    net: Net, capsys: pytest.CaptureFixture[str]
-) -> None:
-    before = net.library_bytes()
-    code, out, err = run(net, capsys, "add", "2403.01234", "https://example.com/abs/1")
-    assert (code, out) == (2, "")
-    assert err.startswith("readlist: 'https://example.com/abs/1': not an arXiv id or URL")
-    assert net.server.seen == []
-    assert net.library_bytes() == before
-
-
-def test_add_sends_many_ids_in_chunks(net: Net, capsys: pytest.CaptureFixture[str]) -> None:
-    papers = {p.arxiv_id: p for p in many(150)}
-
-    def answer(seen: Seen) -> Reply:
-        return Reply(body=atom_feed([papers[i] for i in seen.query["id_list"][0].split(",")]))
-
-    net.server.handle("/api/query", answer)
-    code, out, _ = run(net, capsys, "add", *papers)
-    assert (code, out) == (0, "arxiv: 150 papers, 150 new, 0 updated\n")
-    assert [s.query["max_results"] for s in net.server.seen] == [["100"], ["50"]]
-
-
-def test_a_failed_add_leaves_the_library_alone(
-    net: Net, capsys: pytest.CaptureFixture[str]
-) -> None:
-    net.server.route("/api/query", Reply(500))
-    before = net.library_bytes()
-    assert run(net, capsys, "add", "2403.01234") == (
-        3,
-        "",
-        "readlist: arxiv: HTTP 500 Internal Server Error (after 3 retries)\n",
-    )
-    assert net.library_bytes() == before
-
-
-# ----------------------------------------------------------------- state survives
-
-PASTED = """new
-
-Get trending papers in your email inbox!
-
-Nov 30, 2026
-
-Sparse Agents at Scale
-
-We study sparse agents.
-
-Video Diffusion Without Tears
-
-We study video.
-"""
-
-
-def _pasted_then_fetched(net: Net, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    feed = tmp_path / "pasted.txt"
-    feed.write_text(PASTED, encoding="utf-8")
-    assert run(net, capsys, "import", str(feed))[0] == 0
-    a, b = paper_id(A.title), paper_id(B.title)
-    assert run(net, capsys, "set", a, "--star", "--note", "read §3", "--tag", "agents")[0] == 0
-    assert run(net, capsys, "set", b, "--read", "--tag", "video")[0] == 0
-    net.server.route("/api/daily_papers", Reply(body=hf_day([A, B], DAY)))
-    assert run(net, capsys, "fetch", "--date", "2026-11-30")[0] == 0
-
-
-def test_a_fetched_day_keeps_the_state_of_papers_pasted_before(
-    net: Net, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    _pasted_then_fetched(net, capsys, tmp_path)
-    assert main(["list", "--json", "--db", str(net.db)]) == 0
-    docs = {d["title"]: d for d in json.loads(capsys.readouterr().out)}
-    assert len(docs) == 7  # 5 old papers + the 2 pasted, each once
-    a, b = docs[A.title], docs[B.title]
-    assert (a["starred"], a["read"], a["note"], a["tags"]) == (True, False, "read §3", ["agents"])
-    assert (b["starred"], b["read"], b["note"], b["tags"]) == (False, True, "", ["video"])
-
-
-@pytest.mark.xfail(strict=False, reason="needs identity merge from main")
-def test_a_fetched_day_adds_authors_and_arxiv_ids_to_papers_pasted_before(
-    net: Net, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    _pasted_then_fetched(net, capsys, tmp_path)
-    with Library.open(net.db) as library:
-        fetched = {e.paper.title: e for e in library.entries()}
-    assert len(fetched) == 7
-    assert fetched[A.title].paper.authors == A.authors
-    assert fetched[A.title].paper.arxiv_id == A.arxiv_id
-    assert fetched[B.title].paper.authors == B.authors
-    assert fetched[A.title].state.starred and fetched[A.title].state.note == "read §3"
-    assert fetched[B.title].state.read and fetched[B.title].state.tags == ("video",)
