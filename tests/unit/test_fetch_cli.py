@@ -147,6 +147,11 @@ FAULTS = {
         4,
         "expected JSON, got an HTML page",
     ),
+    "bad gzip": (
+        [Reply(body=b"not gzip at all", headers={"Content-Encoding": "gzip"})],
+        4,
+        "the response cannot be decoded",
+    ),
     "60 MB": ([Reply(body=zeros(60 * MB), length=False)], 4, "response too large (over 50"),
     "other host": (
         [Reply(302, headers={"Location": "http://localhost:1/api/daily_papers"})],
@@ -275,6 +280,7 @@ def test_bad_sources_and_ranges_are_refused_before_any_request(
         (["fetch", "arxiv:cs CL"], "not an arXiv category"),
         (["fetch", "--days", "0"], "--days 0: give a number of days of at least 1"),
         (["fetch", "--since", "2999-01-01"], "--since 2999-01-01: that is after today"),
+        (["fetch", "--date", "2999-01-01"], "--date 2999-01-01: that is after today"),
     ):
         code, _, err = run(net, capsys, *args)
         assert code == 2

@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from readlist.core.errors import FeedError
 from readlist.core.models import Paper
-from readlist.core.sources.http import HttpClient, SourceError, html_instead
+from readlist.core.sources.failures import SourceError, html_instead
+from readlist.core.sources.http import HttpClient
 
 #: arXiv's terms of use: no more than one request every three seconds.
 INTERVAL_S = 3.0

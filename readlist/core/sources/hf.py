@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from readlist.core.errors import FeedError
 from readlist.core.models import Paper
-from readlist.core.sources.http import HttpClient, SourceError, html_instead
+from readlist.core.sources.failures import SourceError, html_instead
+from readlist.core.sources.http import HttpClient
 
 HfReader = Callable[[bytes, str, "datetime.date | None"], list[Paper]]
 

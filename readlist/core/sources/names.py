@@ -103,10 +103,12 @@ def days_asked(
     """The days to fetch, oldest first: one `date`, `since` up to today, the last `days` days
     (today included), or today."""
     if date is not None:
+        if date > today:
+            raise SourceSpecError(f"--date {date}: that is after today ({today}, UTC)")
         return [date]
     if since is not None:
         if since > today:
-            raise SourceSpecError(f"--since {since}: that is after today ({today})")
+            raise SourceSpecError(f"--since {since}: that is after today ({today}, UTC)")
         count = (today - since).days + 1
     else:
         count = 1 if days is None else days
