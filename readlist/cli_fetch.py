@@ -313,18 +313,21 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"readlist: {warning}", file=err)
     urls = _urls(config.fetch.urls())
     progress = _progress_for(err)
+    opened = _LibraryWhenNeeded(_library_path(args))
     try:
         with _client(progress) as client:
             papers = fetch_ids(client, urls.arxiv_api, ids, interval=_arxiv_interval())
+        if progress:
+            progress.clear()
+        if papers:
+            print(summary(opened.get().import_papers(papers, API_LABEL)), file=out)
     except SourceError as error:
+        if progress:
+            progress.clear()
         print(f"readlist: {error}", file=err)
         return _status(error)
     finally:
-        if progress:
-            progress.clear()
-    if papers:
-        with Library.open(_library_path(args)) as library:
-            print(summary(library.import_papers(papers, API_LABEL)), file=out)
+        opened.close()
     found = {paper.arxiv_id for paper in papers}
     missing = [arxiv_id for arxiv_id in ids if arxiv_id not in found]
     if missing:
