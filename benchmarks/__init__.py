@@ -72,6 +72,18 @@ BUDGETS: tuple[Budget, ...] = (
 )
 
 
+#: Fetching from a local server (benchmarks/measure_fetch.py): measured once, not per size.
+FETCH_BUDGETS: tuple[Budget, ...] = (
+    Budget("fetch_import_s", "fetch + import 30 days x 50 papers (local server)", "s", 2.0, 2.0),
+    Budget("fetch_import_cpu_s", "fetch + import 30 x 50: CPU time", "s", None, None),
+    Budget("add_100_s", "add 100 ids (one arXiv API request)", "s", None, None),
+    Budget("add_300_own_s", "add 300 ids (three requests): readlist's own time", "s", None, None),
+    Budget(
+        "add_300_arxiv_wait_s", "add 300 ids: arXiv's politeness wait (3 s apart)", "s", None, None
+    ),
+)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size, in MiB.
 

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--sizes 10000,100000] [--json FILE]`: every figure of issue 4.
+"""`python -m benchmarks [--sizes 10000,100000] [--json FILE]`: every figure of issues 4 and 11.
 
 Each size is measured in fresh subprocesses (core; app; one more for peak RSS) so no size inherits
 another's memory or caches. Prints a Markdown table with the budget and a met/MISSED mark beside
@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import BUDGETS, QUERIES, SEED, measure_ref, measure_start
+from benchmarks import BUDGETS, FETCH_BUDGETS, QUERIES, SEED, measure_ref, measure_start
 from benchmarks.generate import corpus_lines, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +144,25 @@ def table(results: dict[int, dict[str, dict[str, Any]]]) -> str:
     return head + rule + "".join(rows)
 
 
+def fetch_table(figures: dict[str, Any]) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The fetching figures (one run, not per size) as a Markdown table, and their marks."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = ["| fetching (local server) | figure | budget | met? |\n", "|---|---|---|---|\n"]
+    for budget in FETCH_BUDGETS:
+        value = figures.get(budget.key)
+        limit = budget.small
+        met = None if value is None or limit is None else value <= limit
+        out[budget.key] = {"value": value, "budget": limit, "unit": budget.unit, "met": met}
+        cells = [
+            budget.label,
+            _cell(value, budget.unit),
+            "-" if limit is None else f"<= {_cell(limit, budget.unit)}",
+            {True: "met", False: "**MISSED**", None: ""}[met],
+        ]
+        rows.append("| " + " | ".join(cells) + " |\n")
+    return "".join(rows), out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
@@ -164,8 +183,15 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             print(f"{size:,} papers:", file=sys.stderr, flush=True)
             figures[size] = measure_size(size, workdir, args.runs)
+        print("fetching:", file=sys.stderr, flush=True)
+        fetched = _run("measure_fetch", [str(workdir), "--runs", str(min(args.runs, 3))], workdir)
     results = {size: marks(size, figures[size]) for size in sizes}
     print(table(results))
+    fetch_text, fetch_marks = fetch_table(fetched)
+    print(fetch_text)
+    for key, value in fetched.items():
+        if key.startswith("error_"):
+            print(f"fetching: {key[6:]} failed: {value}")
     for size in sizes:
         for key, value in figures[size].items():
             if key.startswith("error_"):
@@ -178,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": {
                 str(size): {"figures": figures[size], "budgets": results[size]} for size in sizes
             },
+            "fetch": {"figures": fetched, "budgets": fetch_marks},
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
+from readlist.cli_fetch import FetchUsageError, add_commands, cmd_add, cmd_fetch
 from readlist.core.errors import FeedError, LibraryError
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
@@ -27,7 +28,7 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "list", "set", "export", "config")
+COMMANDS = ("open", "import", "fetch", "add", "list", "set", "export", "config")
 
 
 class UsageError(Exception):
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FEED",
         help="feed file or readlist Markdown list; - reads stdin",
     )
+    add_commands(commands, _add_db)
 
     lister = commands.add_parser(
         "list", help="print matching papers, newest day first", epilog=QUERY_HELP
@@ -361,6 +363,8 @@ def cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 HANDLERS = {
     "open": cmd_open,
     "import": cmd_import,
+    "fetch": cmd_fetch,
+    "add": cmd_add,
     "list": cmd_list,
     "set": cmd_set,
     "export": cmd_export,
@@ -381,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     try:
         return HANDLERS[args.command](args, sys.stdout, sys.stderr)
-    except (LibraryError, FeedError, QueryError, UsageError) as error:
+    except (LibraryError, FeedError, QueryError, UsageError, FetchUsageError) as error:
         print(f"readlist: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

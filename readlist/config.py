@@ -12,10 +12,19 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from readlist.core.sources.names import (
+    DEFAULT_ARXIV_API_URL,
+    DEFAULT_ARXIV_RSS_URL,
+    DEFAULT_HF_URL,
+    SourceSpecError,
+    check_base_url,
+    parse_source,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +35,38 @@ SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread", "upvotes")
 """Sort orders the list understands, in the order `S` cycles through them."""
 
 DEFAULT_SORT = "feed"
-KNOWN_SETTINGS: tuple[str, ...] = ("theme", "mark_read_on_open", "sort", "keys")
+KNOWN_SETTINGS: tuple[str, ...] = ("theme", "mark_read_on_open", "sort", "keys", "fetch")
+FETCH_SETTINGS: tuple[str, ...] = (
+    "sources",
+    "hf_url",
+    "arxiv_api_url",
+    "arxiv_rss_url",
+    "fetch_on_start",
+)
+_URL_DEFAULTS = {
+    "hf_url": DEFAULT_HF_URL,
+    "arxiv_api_url": DEFAULT_ARXIV_API_URL,
+    "arxiv_rss_url": DEFAULT_ARXIV_RSS_URL,
+}
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """The `[fetch]` table: what `readlist fetch` fetches without arguments, and from where.
+
+    A base URL set here is used unless its environment variable (READLIST_HF_URL, ...) is set:
+    the environment wins, so a test or a one-off mirror never needs the file edited.
+    """
+
+    sources: tuple[str, ...] = ("hf",)
+    hf_url: str | None = None
+    arxiv_api_url: str | None = None
+    arxiv_rss_url: str | None = None
+    fetch_on_start: bool = False
+
+    def urls(self) -> dict[str, str | None]:
+        """The configured base URLs by key (`hf_url`, ...), None where not set."""
+        return {key: getattr(self, key) for key in _URL_DEFAULTS}
 
 
 @dataclass(frozen=True)
@@ -37,6 +77,7 @@ class Config:
     mark_read_on_open: bool = False
     sort: str = DEFAULT_SORT
     keymap: dict[str, str] = field(default_factory=dict)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
 
     def as_toml(self) -> str:
         """The settings as a config file would hold them (for `readlist config show`)."""
@@ -51,7 +92,22 @@ class Config:
         lines.append("[keys]")
         for binding_id, keys in sorted(self.keymap.items()):
             lines.append(f"{toml_key(binding_id)} = {toml_string(keys)}")
+        lines.append("")
+        lines.extend(_fetch_toml(self.fetch))
         return "\n".join(lines) + "\n"
+
+
+def _fetch_toml(fetch: FetchConfig) -> list[str]:
+    sources = ", ".join(toml_string(s) for s in fetch.sources)
+    lines = ["[fetch]", f"sources = [{sources}]"]
+    for key, default in _URL_DEFAULTS.items():
+        value = getattr(fetch, key)
+        if value is None:
+            lines.append(f"# {key} = {toml_string(default)}  (not set: the default)")
+        else:
+            lines.append(f"{key} = {toml_string(value)}")
+    lines.append(f"fetch_on_start = {'true' if fetch.fetch_on_start else 'false'}")
+    return lines
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -169,8 +225,44 @@ def _config_from_toml(raw: Mapping[str, Any], text: str, path: Path) -> tuple[Co
             else:
                 warn(binding_id, f"key for {binding_id!r} must be a key name in quotes", "keys")
 
-    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap)
+    fetch = _fetch_from_toml(raw.get("fetch", {}), warn)
+    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap, fetch=fetch)
     return config, warnings
+
+
+def _fetch_from_toml(table: Any, warn: Callable[..., None]) -> FetchConfig:
+    """The `[fetch]` table; a bad value falls back to its default with a warning naming it."""
+    if not isinstance(table, dict):
+        warn("fetch", 'fetch must be a table: [fetch] then lines such as sources = ["hf"]')
+        return FetchConfig()
+    for key in table:
+        if key not in FETCH_SETTINGS:
+            known = ", ".join(FETCH_SETTINGS)
+            warn(key, f"unknown setting {key!r} in [fetch] ignored (known: {known})", "fetch")
+    values: dict[str, Any] = {}
+    sources = table.get("sources", ["hf"])
+    try:
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            raise SourceSpecError('a list of names in quotes, such as ["hf", "arxiv:cs.CL"]')
+        values["sources"] = tuple(parse_source(s).name for s in sources)
+    except SourceSpecError as error:
+        warn("sources", f'[fetch] sources: {error}; using ["hf"]', "fetch")
+    for key in _URL_DEFAULTS:
+        value = table.get(key)
+        if value is None:
+            continue
+        try:
+            if not isinstance(value, str):
+                raise SourceSpecError(f"[fetch] {key}: an http(s) URL in quotes")
+            values[key] = check_base_url(value, f"[fetch] {key}")
+        except SourceSpecError as error:
+            warn(key, f"{error}; using the default", "fetch")
+    on_start = table.get("fetch_on_start", False)
+    if isinstance(on_start, bool):
+        values["fetch_on_start"] = on_start
+    else:
+        warn("fetch_on_start", "fetch_on_start must be true or false; using false", "fetch")
+    return FetchConfig(**values)
 
 
 def save_theme(path: str | Path, theme: str) -> str | None:

@@ -49,6 +49,8 @@ COMMANDS: dict[str, list[str]] = {
     "list --json": ["list", "--json", "model"],
     "set": ["set", "abcd", "--star", "--note", "x"],
     "export": ["export", "-f", "md"],
+    "fetch": ["fetch", "--date", "2026-11-30"],  # refused before any request
+    "add": ["add", "2403.01234"],
 }
 
 

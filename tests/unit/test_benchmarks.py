@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import BUDGETS, COMMON_WORD, RARE_WORD
+from benchmarks import BUDGETS, COMMON_WORD, FETCH_BUDGETS, RARE_WORD
 from benchmarks.generate import corpus_lines, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +64,7 @@ def test_runner_writes_every_figure(tmp_path: Path) -> None:
         assert budget.key in size["budgets"]
         if not budget.key.startswith("ref_"):
             assert size["budgets"][budget.key]["value"] is not None, budget.key
+    fetch = document["fetch"]
+    assert not [k for k in fetch["figures"] if k.startswith("error_")], fetch["figures"]
+    for budget in FETCH_BUDGETS:
+        assert fetch["budgets"][budget.key]["value"] is not None, budget.key

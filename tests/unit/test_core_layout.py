@@ -16,7 +16,7 @@ import readlist.core
 CORE = Path(readlist.core.__file__).parent
 VOCABULARY = {"models", "text", "links", "errors", "arxiv_ids"}
 #: package -> the packages it may import (besides the vocabulary and itself).
-ALLOWED = {"formats": set(), "library": set(), "search": {"library"}}
+ALLOWED = {"formats": set(), "library": set(), "search": {"library"}, "sources": {"formats"}}
 
 
 def module_name(path: Path) -> str:
