@@ -19,7 +19,7 @@ from readlist.core.formats import STDIN_SOURCE, parse_feed, read_feed
 from readlist.core.formats.markdown import is_markdown_export, read_markdown
 from readlist.core.library import Library
 from readlist.core.models import Paper, PaperState
-from readlist.core.text import decode_text, plural
+from readlist.core.text import decode_text
 
 
 @dataclass
@@ -99,10 +99,7 @@ def import_files(library: Library, files: Sequence[LoadedFile]) -> list[str]:
     lines = []
     for loaded in files:
         result = library.import_papers(loaded.papers, loaded.source)
-        line = (
-            f"{result.source}: {plural(result.total, 'paper')}, {result.new:,} new, "
-            f"{result.updated:,} updated"
-        )
+        line = result.summary()
         restored = 0
         for paper_id, state in loaded.states.items():
             changes = _merged_state(library.get(paper_id).state, state)

@@ -30,16 +30,16 @@ from readlist.core.sources.names import (
     SourceSpec,
     SourceSpecError,
     SourceUrls,
+    arxiv_ids_asked,
     days_asked,
     parse_source,
 )
-from readlist.core.text import clean_text, plural
+from readlist.core.text import clean_text
 from readlist.paths import default_library_path
 
 if TYPE_CHECKING:
     import httpx
 
-    from readlist.core.library import ImportResult
     from readlist.core.sources.http import HttpClient, HttpSettings, SourceError
 
 EXIT_OK = 0
@@ -174,14 +174,6 @@ def _status(error: SourceError) -> int:
     return {"network": EXIT_NETWORK, "response": EXIT_RESPONSE}.get(error.kind, EXIT_CANCELLED)
 
 
-def summary(result: ImportResult) -> str:
-    """`hf 2026-11-30: 43 papers, 41 new, 2 updated`, as `readlist import` words it."""
-    return (
-        f"{result.source}: {plural(result.total, 'paper')}, {result.new:,} new, "
-        f"{result.updated:,} updated"
-    )
-
-
 class _LibraryWhenNeeded:
     """Opens the library for the first import only: a fetch whose every source fails never
     creates a library file that was not there, nor touches one that was."""
@@ -273,7 +265,7 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         print(f"{batch.label}: no papers {when} (weekend or holiday)", file=out)
                         continue
                     result = opened.get().import_papers(batch.papers, batch.label)
-                    print(summary(result), file=out)
+                    print(result.summary(), file=out)
     finally:
         if progress:
             progress.clear()
@@ -285,20 +277,12 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def wanted_ids(arguments: list[str]) -> list[str]:
-    """arXiv ids without versions, in the order given, once each; FetchUsageError naming the
-    first argument that is not an arXiv id or URL (before any request is made)."""
-    from readlist.core.arxiv_ids import parse_arxiv_id
-
-    ids: dict[str, None] = {}
-    for argument in arguments:
-        parsed = parse_arxiv_id(argument)
-        if parsed is None:
-            raise FetchUsageError(
-                f"{argument!r}: not an arXiv id or URL (e.g. 2403.01234, arXiv:2403.01234v2, "
-                "https://arxiv.org/abs/2403.01234, hep-th/9901001)"
-            )
-        ids.setdefault(parsed[0], None)
-    return list(ids)
+    """arXiv ids without versions (see `names.arxiv_ids_asked`); FetchUsageError (exit 2)
+    naming the first argument that is not an arXiv id or URL, before any request is made."""
+    try:
+        return arxiv_ids_asked(arguments)
+    except SourceSpecError as error:
+        raise FetchUsageError(str(error)) from None
 
 
 def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -320,7 +304,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if progress:
             progress.clear()
         if papers:
-            print(summary(opened.get().import_papers(papers, API_LABEL)), file=out)
+            print(opened.get().import_papers(papers, API_LABEL).summary(), file=out)
     except SourceError as error:
         if progress:
             progress.clear()

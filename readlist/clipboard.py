@@ -130,10 +130,17 @@ def _system_copy(text: str, timeout: float) -> BaseException | None:
     return outcome[0]
 
 
-def copy_text(app: App[Any], text: str, *, timeout: float = SYSTEM_CLIPBOARD_TIMEOUT) -> CopyResult:
-    """Copy `text` to the terminal (OSC 52) and the system clipboard; say where it went."""
+def copy_text(
+    app: App[Any],
+    text: str,
+    *,
+    label: str | None = None,
+    timeout: float = SYSTEM_CLIPBOARD_TIMEOUT,
+) -> CopyResult:
+    """Copy `text` to the terminal (OSC 52) and the system clipboard; say where it went, naming
+    it by `label` (a long text such as a BibTeX entry) or by the text itself (a link)."""
     app.copy_to_clipboard(text)
-    shown = shown_url(text)
+    shown = label or shown_url(text)
     error = _system_copy(text, timeout)
     if error is None:
         return CopyResult(system=True, message=f"Copied {shown} to the clipboard")

@@ -26,6 +26,7 @@ from readlist.core.models import Entry
 from readlist.core.search.query import Query, QueryError, parse_query, prepare, search
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_changes import ChangeActions
+from readlist.screens.main_fetch import FetchActions
 from readlist.screens.main_moves import MoveActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
@@ -59,7 +60,7 @@ def _upvotes(entry: Entry) -> int:
     return -1 if upvotes is None else upvotes
 
 
-class MainScreen(ChangeActions, OutsideActions, MoveActions):
+class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -92,7 +93,7 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
             "S",
             "cycle_sort",
             "Sort",
-            tooltip="Sort: feed order, title, starred first, unread first",
+            tooltip="Sort: feed order, title, starred first, unread first, most upvoted",
             show=False,
             id="cycle_sort",
         ),
@@ -110,6 +111,16 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
         Binding(
             "x", "export", "Export the shown list (md, bibtex, csv, json)", show=False, id="export"
         ),
+        Binding(
+            "F",
+            "fetch",
+            "Fetch",
+            tooltip="Fetch today's papers from [fetch] sources (again or esc: cancel)",
+            show=False,
+            id="fetch",
+        ),
+        Binding("A", "add_papers", "Add papers by arXiv id or URL", show=False, id="add_papers"),
+        Binding("b", "copy_bibtex", "Copy the BibTeX entry", show=False, id="copy_bibtex"),
     ]
 
     def __init__(self, library: Library, config: Config) -> None:
@@ -161,8 +172,11 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
         self.paper_list.focus()
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
         self.set_timer(WARM_DELAY_S, self._warm_search_cache)  # after the first paint
+        if self.config.fetch.fetch_on_start:
+            self.call_after_refresh(self.action_fetch)  # after the first paint, never before
 
     def on_unmount(self) -> None:
+        self.cancel_fetch()
         self._stop_change_thread()
 
     @work(thread=True, exclusive=True, group="warm", description="warm search cache")
@@ -232,6 +246,7 @@ class MainScreen(ChangeActions, OutsideActions, MoveActions):
             FILTERS[self.filter_index][0],
             self.library.read_only,
             sort=SORT_NAMES.get(SORT_ORDERS[self.sort_index], "feed order"),
+            activity=self.activity,
         )
 
     def request_search(self) -> None:

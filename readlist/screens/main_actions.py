@@ -17,7 +17,6 @@ from textual.screen import Screen
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.core.text import plural
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 
@@ -131,10 +130,7 @@ class OutsideActions(Screen[None]):
         except (FeedError, LibraryError, OSError) as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        message = (
-            f"{result.source}: {plural(result.total, 'paper')}, {result.new:,} new, "
-            f"{result.updated:,} updated"
-        )
+        message = result.summary()
         for note in parsed.notes:
             message += f"\n{note}"
 

@@ -20,6 +20,9 @@ class MoveActions(Screen[None]):
     def action_open(self) -> None:
         raise NotImplementedError  # MainScreen's (it may mark the paper read)
 
+    def cancel_fetch(self) -> bool:
+        raise NotImplementedError  # FetchActions'
+
     def action_focus_search(self) -> None:
         self.action_back_to_list()
         self.query_one(SearchBar).input.focus()
@@ -36,6 +39,8 @@ class MoveActions(Screen[None]):
         self.query_one(PaperList).focus()
 
     def action_back(self) -> None:
+        if self.cancel_fetch():  # Esc stops a running fetch first
+            return
         if self.has_class("-show-detail") or not self.query_one(PaperList).has_focus:
             self.action_back_to_list()
         elif self.query_text:

@@ -15,8 +15,10 @@ def status_text(
     filter_name: str,
     read_only: bool,
     sort: str = "feed order",
+    activity: str = "",
 ) -> str:
-    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
+    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active,
+    then what a running fetch is doing
     (counts grouped by thousands: `12,480 papers`; `1 paper`)."""
     parts = [
         plural(counts.total, "paper"),
@@ -31,6 +33,8 @@ def status_text(
         parts.append(f"filter: {filter_name}")
     if sort != "feed order":
         parts.append(f"sorted: {sort}")
+    if activity:
+        parts.append(activity)
     return " · ".join(parts)
 
 
@@ -46,8 +50,9 @@ class StatusBar(Static):
         filter_name: str = "all",
         read_only: bool = False,
         sort: str = "feed order",
+        activity: str = "",
     ) -> None:
-        text = status_text(counts, shown, filter_name, read_only, sort)
+        text = status_text(counts, shown, filter_name, read_only, sort, activity)
         if text != self._shown:
             self._shown = text
             self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass

@@ -44,6 +44,7 @@ from readlist.core.library.storage import (
     write_library,
 )
 from readlist.core.models import Entry, Paper
+from readlist.core.text import plural
 
 __all__ = ["Counts", "ImportResult", "Library", "LibraryError", "ReadOnlyError"]
 
@@ -60,6 +61,13 @@ class ImportResult:
     total: int
     new: int
     updated: int
+
+    def summary(self) -> str:
+        """`hf 2026-11-30: 43 papers, 41 new, 2 updated`: how every import is reported."""
+        return (
+            f"{self.source}: {plural(self.total, 'paper')}, {self.new:,} new, "
+            f"{self.updated:,} updated"
+        )
 
 
 @dataclass(frozen=True)

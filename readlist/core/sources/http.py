@@ -306,7 +306,7 @@ class HttpClient:
         deadline = time.monotonic() + self.settings.total_timeout
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes(chunk_size=256 * 1024):
+        for chunk in response.iter_bytes():  # as each read arrives: a cancel is seen at once
             size += len(chunk)
             if size > limit:
                 raise SourceError(source, _too_large(size, limit, more=True), "response")

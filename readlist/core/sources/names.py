@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
+
+from readlist.core.arxiv_ids import parse_arxiv_id
 
 DEFAULT_HF_URL = "https://huggingface.co"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -117,3 +119,18 @@ def days_asked(
     if count > MAX_DAYS:
         raise SourceSpecError(f"{count} days asked for: at most {MAX_DAYS} in one fetch")
     return [today - datetime.timedelta(days=n) for n in range(count - 1, -1, -1)]
+
+
+def arxiv_ids_asked(arguments: Sequence[str]) -> list[str]:
+    """arXiv ids without versions, in the order given, once each; SourceSpecError naming the
+    first argument that is not an arXiv id or URL."""
+    ids: dict[str, None] = {}
+    for argument in arguments:
+        parsed = parse_arxiv_id(argument)
+        if parsed is None:
+            raise SourceSpecError(
+                f"{argument!r}: not an arXiv id or URL (e.g. 2403.01234, arXiv:2403.01234v2, "
+                "https://arxiv.org/abs/2403.01234, hep-th/9901001)"
+            )
+        ids.setdefault(parsed[0], None)
+    return list(ids)
