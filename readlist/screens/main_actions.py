@@ -17,7 +17,7 @@ from textual.screen import Screen
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.widgets.detail import DetailPane
+from readlist.widgets.detail import DetailPane, labelled_links
 from readlist.widgets.paper_list import PaperList
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start-up
@@ -67,7 +67,9 @@ class OutsideActions(Screen[None]):
         if entry is None:
             return
         detail = self.query_one(DetailPane)
-        links = detail.links if detail.entry is entry else list(entry.paper.links)
+        links = (
+            detail.links if detail.entry is entry else [u for _, u in labelled_links(entry.paper)]
+        )
         if not links:
             self.notify("No links in this paper", severity="warning")
             return
@@ -85,11 +87,11 @@ class OutsideActions(Screen[None]):
         entry = self.current
         if entry is None:
             return
-        url = entry.paper.github or (entry.paper.links[0] if entry.paper.links else None)
-        if url is None:
+        links = labelled_links(entry.paper)  # GitHub first, then the arXiv page, ...
+        if not links:
             self.notify("No links in this paper", severity="warning")
             return
-        self._open_url(url)
+        self._open_url(links[0][1])
 
     def action_open_link(self, index: int) -> None:
         """A link in the detail pane was clicked; it is named by index, never by its text."""

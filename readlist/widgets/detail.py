@@ -21,8 +21,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from readlist.core.arxiv_ids import abs_url, pdf_url
 from readlist.core.links import is_web_url
-from readlist.core.models import Entry
+from readlist.core.models import Entry, Paper
 from readlist.core.text import clean_text
 from readlist.widgets.paper_list import highlight_words
 
@@ -34,6 +35,8 @@ MAX_ABSTRACT = 20_000
 """Characters of an abstract shown (a real one is ~2,000). Wrapping a 10 MB one took 71 s."""
 MAX_TITLE = 2_000
 MAX_NOTE = 50_000
+AUTHORS_SHOWN = 8
+"""Authors named in the header; a longer list ends with "and N more"."""
 PRELOAD_DELAY_S = 0.5
 """When the Markdown widget is imported in the background: after the first paint, not before it."""
 
@@ -178,7 +181,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         highlight_words(title, title.plain, self._words, style("detail--match"))
         text.append_text(title)
         text.append("\n")
+        if paper.authors:
+            text.append(authors_line(paper.authors), style("detail--meta"))
+            text.append("\n")
         meta = [paper.date or "no date", paper.id]
+        if paper.arxiv_id:
+            meta.append(f"arXiv:{shown_text(paper.arxiv_id, 40)}")
+        if paper.categories:
+            meta.append(shown_text(" ".join(paper.categories), 200))
+        if paper.upvotes is not None:
+            meta.append(f"▲ {paper.upvotes:,}")
         if paper.source:
             meta.append(shown_text(paper.source, 200))
         text.append(" · ".join(meta), style("detail--meta"))
@@ -195,21 +207,19 @@ class DetailPane(VerticalScroll, can_focus=True):
         return text
 
     def _links(self, entry: Entry) -> Text:
-        """GitHub link first, then the others; each clickable by index."""
-        paper = entry.paper
-        ordered = [paper.github] if paper.github else []
-        ordered += [url for url in paper.links if url != paper.github]
-        self.links = ordered
+        """GitHub link first, then arXiv's pages, project page, DOI and the others; each
+        clickable by index."""
+        labelled = labelled_links(entry.paper)
+        self.links = [url for _, url in labelled]
         style = self.component_style
         text = Text(end="")
-        if not ordered:
+        if not labelled:
             text.append("No links", style("detail--label"))
             return text
-        for index, url in enumerate(ordered):
+        for index, (label, url) in enumerate(labelled):
             if index:
                 text.append("\n")
-            label = "GitHub " if index == 0 and paper.github else "Link   "
-            text.append(label, style("detail--label"))
+            text.append(f"{label:<8}", style("detail--label"))
             shown = shown_text(url, MAX_TITLE)
             # A terminal hyperlink only for a clean web URL: the URL goes inside an escape sequence.
             hyperlink = url if shown == url and is_web_url(url) else None
@@ -226,3 +236,27 @@ class DetailPane(VerticalScroll, can_focus=True):
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         self.post_message(self.LinkClicked(event.href))
+
+
+def authors_line(authors: Sequence[str]) -> str:
+    """`A, B, C and 12 more`: a long author list shortened, every name cleaned."""
+    named = [shown_text(name, 100) for name in authors[:AUTHORS_SHOWN]]
+    more = len(authors) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def labelled_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) for every link of a paper, GitHub first, each URL once."""
+    found: dict[str, str] = {}
+    if paper.github:
+        found[paper.github] = "GitHub"
+    if paper.arxiv_id:
+        found.setdefault(abs_url(paper.arxiv_id), "arXiv")
+        found.setdefault(pdf_url(paper.arxiv_id), "PDF")
+    if paper.project_page:
+        found.setdefault(paper.project_page, "Project")
+    if paper.doi:
+        found.setdefault(f"https://doi.org/{paper.doi}", "DOI")
+    for url in paper.links:
+        found.setdefault(url, "Link")
+    return [(label, url) for url, label in found.items()]
