@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -27,6 +27,7 @@ from readlist.core.search.query import Query, QueryError, parse_query, prepare, 
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_fetch import FetchActions
+from readlist.screens.main_keys import MAIN_BINDINGS
 from readlist.screens.main_moves import MoveActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
@@ -65,63 +66,7 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "slash", "focus_search", "Search", tooltip="Search (type a query)", id="focus_search"
-        ),
-        Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="toggle_star"),
-        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="toggle_read"),
-        Binding(
-            "a",
-            "annotate",
-            "Note",
-            tooltip="Write a note (ctrl+s saves)",
-            id="annotate",
-            priority=True,  # see action_annotate
-        ),
-        Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="edit_tags"),
-        Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),
-        Binding(
-            "f",
-            "cycle_filter",
-            "Filter",
-            tooltip="Filter: all, unread, starred, with code",
-            id="cycle_filter",
-        ),
-        Binding(
-            "S",
-            "cycle_sort",
-            "Sort",
-            tooltip="Sort: feed order, title, starred first, unread first, most upvoted",
-            show=False,
-            id="cycle_sort",
-        ),
-        Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
-        Binding("enter", "open", "Open the paper (detail pane)", show=False, id="open"),
-        Binding(
-            "tab", "switch_pane", "Switch between list and detail", show=False, id="switch_pane"
-        ),
-        Binding("escape", "back", "Back / clear search", show=False, id="back"),
-        Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
-        Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_first_link"),
-        Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_in_browser"),
-        Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed"),
-        Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
-        Binding(
-            "x", "export", "Export the shown list (md, bibtex, csv, json)", show=False, id="export"
-        ),
-        Binding(
-            "F",
-            "fetch",
-            "Fetch",
-            tooltip="Fetch today's papers from [fetch] sources (again or esc: cancel)",
-            show=False,
-            id="fetch",
-        ),
-        Binding("A", "add_papers", "Add papers by arXiv id or URL", show=False, id="add_papers"),
-        Binding("b", "copy_bibtex", "Copy the BibTeX entry", show=False, id="copy_bibtex"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
 
     def __init__(self, library: Library, config: Config) -> None:
         super().__init__()

@@ -1,0 +1,63 @@
+"""The main screen's keys: one-key actions on the paper under the cursor and the list.
+
+Each binding has an id (the name `[keys]` in the config rebinds it) and a description; the help
+screen, the footer and the command palette are all built from this list.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+MAIN_BINDINGS: list[BindingType] = [
+    Binding("slash", "focus_search", "Search", tooltip="Search (type a query)", id="focus_search"),
+    Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="toggle_star"),
+    Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="toggle_read"),
+    Binding(
+        "a",
+        "annotate",
+        "Note",
+        tooltip="Write a note (ctrl+s saves)",
+        id="annotate",
+        priority=True,  # see action_annotate
+    ),
+    Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="edit_tags"),
+    Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
+    Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),
+    Binding(
+        "f",
+        "cycle_filter",
+        "Filter",
+        tooltip="Filter: all, unread, starred, with code",
+        id="cycle_filter",
+    ),
+    Binding(
+        "S",
+        "cycle_sort",
+        "Sort",
+        tooltip="Sort: feed order, title, starred first, unread first, most upvoted",
+        show=False,
+        id="cycle_sort",
+    ),
+    Binding("n", "next_unread", "Next unread", show=False, id="next_unread"),
+    Binding("enter", "open", "Open the paper (detail pane)", show=False, id="open"),
+    Binding("tab", "switch_pane", "Switch between list and detail", show=False, id="switch_pane"),
+    Binding("escape", "back", "Back / clear search", show=False, id="back"),
+    Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
+    Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_first_link"),
+    Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_in_browser"),
+    Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed"),
+    Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
+    Binding(
+        "x", "export", "Export the shown list (md, bibtex, csv, json)", show=False, id="export"
+    ),
+    Binding(
+        "F",
+        "fetch",
+        "Fetch",
+        tooltip="Fetch today's papers from [fetch] sources (again or esc: cancel)",
+        show=False,
+        id="fetch",
+    ),
+    Binding("A", "add_papers", "Add papers by arXiv id or URL", show=False, id="add_papers"),
+    Binding("b", "copy_bibtex", "Copy the BibTeX entry", show=False, id="copy_bibtex"),
+]
