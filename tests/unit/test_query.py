@@ -151,6 +151,11 @@ def test_unknown_prefix_is_a_plain_word() -> None:
         ('"open phrase', "quote"),
         ('word -"open', "quote"),
         ('tag:"open', "quote"),
+        ("author:", "author"),
+        ('author:"  "', "author"),
+        ("cat:", "cat"),
+        ("cat:.*", "cat"),
+        ("has:arxive", "has:arxive"),
     ],
 )
 def test_malformed_queries_say_what_is_wrong(text: str, fragment: str) -> None:
@@ -159,6 +164,106 @@ def test_malformed_queries_say_what_is_wrong(text: str, fragment: str) -> None:
     message = str(caught.value)
     assert fragment in message
     assert "\n" not in message
+
+
+def source_paper(
+    title: str, authors: tuple[str, ...], categories: tuple[str, ...], arxiv_id: str | None
+) -> Entry:
+    paper = Paper(
+        paper_id(title),
+        title,
+        "An abstract.",
+        "2024-03-12",
+        authors=authors,
+        categories=categories,
+        arxiv_id=arxiv_id,
+    )
+    return Entry(paper)
+
+
+ATTENTION = source_paper(
+    "Attention Is All You Need",
+    ("Ashish Vaswani", "Noam  Shazeer"),
+    ("cs.CL", "cs.LG"),
+    "1706.03762",
+)
+STRINGS = source_paper(
+    "Strings", ("Erik van der Berg", "Łukasz Kaiser"), ("hep-th", "math-ph"), "hep-th/9901001"
+)
+ALGEBRA = source_paper("Algebra", ("Ann Algebraist",), ("math.AG",), "2403.01234")
+PASTED = source_paper("Pasted From A Page", (), (), None)
+SOURCED = [ATTENTION, STRINGS, ALGEBRA, PASTED]
+
+
+def sourced(query: str) -> list[str]:
+    found = search(SOURCED, parse_query(query))
+    assert found == [e for e in SOURCED if parse_query(query).matches(e)]
+    return [e.paper.title for e in found]
+
+
+def test_author_operator() -> None:
+    assert sourced("author:vaswani") == ["Attention Is All You Need"]
+    assert sourced("author:VASWANI") == ["Attention Is All You Need"]
+    assert sourced("author:ash") == ["Attention Is All You Need"]  # any part of a name
+    assert sourced('author:"noam shazeer"') == ["Attention Is All You Need"]  # spaces collapsed
+    assert sourced('author:"van der"') == ["Strings"]
+    assert sourced('author:"VAN   DER"') == ["Strings"]
+    assert sourced("author:łukasz") == ["Strings"]
+    assert sourced("author:an") == ["Attention Is All You Need", "Strings", "Algebra"]
+    assert sourced("-author:an") == ["Pasted From A Page"]
+    assert sourced("author:vaswani author:kaiser") == []  # both on one paper
+    assert sourced("author:zzz") == []
+
+
+def test_category_operator() -> None:
+    assert sourced("cat:cs.CL") == ["Attention Is All You Need"]
+    assert sourced("cat:CS.cl") == ["Attention Is All You Need"]
+    assert sourced("cat:cs.LG") == ["Attention Is All You Need"]  # not only the primary
+    for archive in ("cat:cs", "cat:cs.", "cat:cs.*", "cat:CS*"):
+        assert sourced(archive) == ["Attention Is All You Need"], archive
+    assert sourced("cat:cs.C") == []  # no partial names
+    assert sourced("cat:c") == []
+    assert sourced("cat:hep-th") == ["Strings"]
+    assert sourced("cat:math") == ["Algebra"]  # math.AG, but not math-ph: another archive
+    assert sourced("cat:math-ph") == ["Strings"]
+    assert sourced("-cat:cs") == ["Strings", "Algebra", "Pasted From A Page"]
+    assert parse_query("cat:cs.CL").filters == parse_query("cat:cs.cl").filters
+    assert parse_query("cat:cs.*").filters == parse_query("cat:cs").filters
+
+
+def test_has_arxiv_operator() -> None:
+    assert sourced("has:arxiv") == ["Attention Is All You Need", "Strings", "Algebra"]
+    assert sourced("-has:arxiv") == ["Pasted From A Page"]
+    assert sourced("has:ARXIV cat:math author:ann") == ["Algebra"]
+
+
+def test_new_operators_narrow_and_print() -> None:
+    assert parse_query("x author:vaswani").narrows(parse_query("x"))
+    assert not parse_query("x").narrows(parse_query("x cat:cs"))
+    assert str(parse_query('-author:"van der"').filters[0]) == '-author:"van der"'
+    assert str(parse_query("cat:cs.CL").filters[0]) == "cat:cs.cl"
+
+
+@pytest.mark.usefixtures("indexed")
+def test_operator_columns_agree_with_the_plain_definition() -> None:
+    """The fast path keeps a 0/1 column per operator with the rows: a paper refreshed with
+    authors (fetched after it was pasted) gets a new column, never the old one."""
+    entries = [*SOURCED, *ALL]
+    prepare(entries)
+    for text in ["author:a model", "cat:cs -author:noam", "has:arxiv a", "-cat:math e"]:
+        assert search(entries, parse_query(text)) == reference(entries, text), text
+        assert search(entries, parse_query(text)) == reference(entries, text), text
+    paper = PASTED.paper
+    fetched = Entry(
+        Paper(
+            paper.id, paper.title, paper.abstract, authors=("Pat Paster",), arxiv_id="2403.09999"
+        ),
+        PASTED.state,
+    )
+    refreshed = [*SOURCED[:3], fetched]
+    for text in ["author:paster", "has:arxiv", "-has:arxiv"]:
+        search(SOURCED, parse_query(text))
+        assert search(refreshed, parse_query(text)) == reference(refreshed, text), text
 
 
 def test_words_are_the_positive_terms_for_highlighting() -> None:

@@ -20,7 +20,10 @@ QUERY_TEXT = st.one_of(
     st.text(),
     st.lists(
         st.sampled_from(
-            ['"', "-", ":", " ", "is", "has", "tag", "date", "starred", "code", "2024-03-12", "é"]
+            [
+                *['"', "-", ":", " ", "is", "has", "tag", "date", "starred", "code", "2024-03-12"],
+                *["é", "author", "cat", "arxiv", "cs.CL", "cs", ".*", "van der", "Ł"],
+            ]
         )
         | st.text(max_size=4),
         max_size=12,
@@ -32,6 +35,17 @@ SAMPLE = [
     Entry(
         Paper("aaaa000002", "Ünïcode — Title", "Ŀong ß text", None, "https://github.com/a/b"),
         PaperState(starred=True, read=True, note="note", tags=("x y",)),
+    ),
+    Entry(
+        Paper(
+            "aaaa000003",
+            "Sourced",
+            "From arXiv.",
+            authors=("Erik van der Berg", "Łukasz Kaiser"),
+            arxiv_id="2403.01234",
+            categories=("cs.CL", "math-ph"),
+        ),
+        PaperState(),
     ),
 ]
 
@@ -125,10 +139,20 @@ FIELD_TEXT = st.one_of(
     st.lists(PIECES | st.text(max_size=3), max_size=8).map("".join),
     st.text(),
 )
+NAMES = st.lists(st.sampled_from(["Ann Lee", "Erik van der Berg", "Ł. Kaiser"]) | FIELD_TEXT)
+CATEGORIES = st.lists(st.sampled_from(["cs.CL", "cs.LG", "math.AG", "math-ph", "hep-th", "CS"]))
 ENTRIES = st.lists(
     st.builds(
-        lambda i, title, abstract, note, tags, starred, read: Entry(
-            Paper(f"p{i:09d}", title, abstract), PaperState(starred, read, note, tuple(tags))
+        lambda i, title, abstract, note, tags, starred, read, authors, categories, arxiv: Entry(
+            Paper(
+                f"p{i:09d}",
+                title,
+                abstract,
+                authors=tuple(authors),
+                categories=tuple(categories),
+                arxiv_id=arxiv,
+            ),
+            PaperState(starred, read, note, tuple(tags)),
         ),
         st.integers(0, 10**6),
         FIELD_TEXT,
@@ -137,13 +161,19 @@ ENTRIES = st.lists(
         st.lists(FIELD_TEXT, max_size=2) | st.just([]),
         st.booleans(),
         st.booleans(),
+        NAMES.map(lambda names: names[:3]),
+        CATEGORIES.map(lambda cats: cats[:3]),
+        st.sampled_from([None, "2403.01234"]),
     ),
     max_size=8,
     unique_by=lambda e: e.paper.id,
 )
 SEARCH_TEXT = st.one_of(
     st.lists(
-        st.sampled_from(["-", '"', " ", "is:read", "has:note"]) | PIECES | st.text(max_size=3),
+        st.sampled_from(["-", '"', " ", "is:read", "has:note", "has:arxiv", "author:", "cat:"])
+        | st.sampled_from(["cat:cs", "cat:cs.CL", "cat:math", "author:van", 'author:"van der"'])
+        | PIECES
+        | st.text(max_size=3),
         max_size=5,
     ).map("".join),
     # A quoted phrase of two pieces: both may be in the text without being side by side.

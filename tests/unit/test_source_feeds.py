@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from readlist.core.errors import FeedError
 from readlist.core.formats import feed_kind, parse_feed, read_feed
+from readlist.core.formats.fields import one_line
 from readlist.core.models import paper_id
+from readlist.core.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-feeds"
@@ -213,3 +215,12 @@ def test_deeply_nested_xml_is_no_crash() -> None:
     data = b"<rss><channel><item><title>" + title + b"</title></item></channel></rss>"
     with contextlib.suppress(FeedError):
         parse_feed(data, "deep.xml")
+
+
+@settings(max_examples=500)
+@given(
+    st.text()
+    | st.lists(st.sampled_from([" ", "  ", "\n  ", "a", "é", "\x1b[2J", "\x9b"])).map("".join)
+)
+def test_one_line_takes_its_shortcut_only_where_the_answer_is_the_same(text: str) -> None:
+    assert one_line(text) == " ".join(clean_text(text).split())

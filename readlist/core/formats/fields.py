@@ -31,6 +31,12 @@ def one_line(value: object) -> str:
     "" for anything that is not a string (a null or a number where text was due)."""
     if not isinstance(value, str):
         return ""
+    # The common case, checked in C: no control character, escape or line break, and no
+    # whitespace but single ASCII spaces (a 10,000-entry response holds ~160,000 strings).
+    if value.isprintable():
+        if "  " not in value and value[:1] != " " and value[-1:] != " ":
+            return value
+        return " ".join(value.split())
     return " ".join(clean_text(value).split())
 
 
@@ -115,7 +121,9 @@ def text_of(element: Element | None, tag: str) -> str:
     if element is None:
         return ""
     child = element.find(tag)
-    return "" if child is None else one_line("".join(child.itertext()))
+    if child is None:
+        return ""
+    return one_line(child.text if len(child) == 0 else "".join(child.itertext()))
 
 
 def unique(values: list[str]) -> tuple[str, ...]:

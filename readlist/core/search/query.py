@@ -13,8 +13,14 @@ Syntax (terms are ANDed):
     -word -"a b"    excludes papers containing it
     is:starred is:unstarred is:read is:unread
     has:code        the paper has a GitHub link;  has:note  the note is not blank
+    has:arxiv       the paper has an arXiv id
     tag:NAME        the paper carries tag NAME (tag:"two words" for a tag with a space)
     date:YYYY-MM-DD the paper's day (date:YYYY-MM and date:YYYY match a month / a year)
+    author:NAME     an author's name contains NAME, any case (author:"van der" with a space)
+    cat:NAME        a category is NAME, any case (cat:cs.CL); an archive alone matches each of
+                    its categories: cat:cs (or cat:cs. or cat:cs.*) matches cs.CL and cs.LG,
+                    cat:math matches math.AG but not math-ph (another archive); no partial
+                    names: cat:cs.C matches nothing
     -is:read ...    any operator can be negated with a leading minus
 An unknown prefix such as `foo:bar` or `https://...` is an ordinary word.
 """
@@ -37,8 +43,8 @@ class QueryError(ValueError):
 
 
 _IS_VALUES = ("starred", "unstarred", "read", "unread")
-_HAS_VALUES = ("code", "note")
-_OPERATORS = ("is", "has", "tag", "date")
+_HAS_VALUES = ("code", "note", "arxiv")
+_OPERATORS = ("is", "has", "tag", "date", "author", "cat")
 
 _INDEX = TokenIndex()
 _ROWS = RowCache(_INDEX)
@@ -85,6 +91,7 @@ _STATE_TESTS: dict[tuple[str, str], Callable[[Entry], bool]] = {
     ("is", "unread"): lambda e: not e.state.read,
     ("has", "code"): lambda e: e.paper.github is not None,
     ("has", "note"): _has_note,
+    ("has", "arxiv"): lambda e: e.paper.arxiv_id is not None,
 }
 
 
@@ -109,6 +116,7 @@ class Filter:
 
     def _value_test(self) -> Callable[[Entry], bool]:
         value = self.value
+        archive = value + "."
 
         def has_tag(entry: Entry) -> bool:
             return value in entry.state.tags
@@ -117,7 +125,16 @@ class Filter:
             date = entry.paper.date
             return date is not None and date.startswith(value)
 
-        return has_tag if self.operator == "tag" else on_day
+        def by_author(entry: Entry) -> bool:
+            return any(value in " ".join(name.split()).lower() for name in entry.paper.authors)
+
+        def in_category(entry: Entry) -> bool:
+            return any(
+                c.lower() == value or c.lower().startswith(archive) for c in entry.paper.categories
+            )
+
+        tests = {"tag": has_tag, "date": on_day, "author": by_author, "cat": in_category}
+        return tests[self.operator]
 
     def __str__(self) -> str:
         value = f'"{self.value}"' if " " in self.value else self.value
@@ -183,6 +200,14 @@ def _normalise_date(value: str) -> str:
     return value
 
 
+def _normalise_category(raw: str) -> str:
+    """`cs.CL` -> `cs.cl`; `cs`, `cs.` and `cs.*` -> `cs` (the archive, matching its categories)."""
+    value = raw.strip().lower()
+    for ending in (".*", "*", "."):
+        value = value.removesuffix(ending)
+    return value
+
+
 def _make_filter(operator: str, raw: str, negated: bool) -> Filter:
     if operator == "is":
         value = raw.lower()
@@ -198,6 +223,14 @@ def _make_filter(operator: str, raw: str, negated: bool) -> Filter:
         value = " ".join(raw.split()).lower()
         if not value:
             raise QueryError("tag: needs a tag name, e.g. tag:ml")
+    elif operator == "author":
+        value = " ".join(raw.split()).lower()
+        if not value:
+            raise QueryError('author: needs a name, e.g. author:hinton or author:"van der"')
+    elif operator == "cat":
+        value = _normalise_category(raw)
+        if not value:
+            raise QueryError("cat: needs an arXiv category, e.g. cat:cs.CL or cat:cs")
     else:
         value = _normalise_date(raw.strip())
     return Filter(operator, value, negated)
