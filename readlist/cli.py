@@ -72,7 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
         "feeds",
         nargs="+",
         metavar="FEED",
-        help="feed file or readlist Markdown list; - reads stdin",
+        help="a Daily Papers text, a Hugging Face daily papers JSON response, an arXiv API (Atom) "
+        "response, an arXiv RSS listing, or a readlist Markdown list; - reads stdin",
+    )
+    importer.add_argument(
+        "--replacements",
+        action="store_true",
+        help="arXiv RSS listings: also papers replaced by a new version (default: new and "
+        "cross-listed papers only, as `readlist fetch` takes them)",
     )
     add_commands(commands, _add_db)
 
@@ -123,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 QUERY_HELP = (
     'QUERY: words must all match (title, abstract, note, tags); "a phrase"; -word excludes; '
-    "is:starred is:unstarred is:read is:unread has:code has:note tag:NAME date:YYYY-MM-DD."
+    "is:starred is:unstarred is:read is:unread has:code has:note has:arxiv tag:NAME "
+    "date:YYYY-MM-DD author:NAME cat:cs.CL (cat:cs for the archive)."
 )
 
 
@@ -235,7 +243,7 @@ def _existing_library(args: argparse.Namespace) -> Library:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    files = load_files(args.feeds)
+    files = load_files(args.feeds, replacements=args.replacements)
     for note in (note for loaded in files for note in loaded.notes):
         print(f"readlist: {note}", file=err)
     with Library.open(_library_path(args)) as library:

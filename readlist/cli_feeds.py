@@ -59,24 +59,25 @@ def _from_markdown(data: bytes, source: str) -> LoadedFile:
     return LoadedFile([paper for paper, _ in found], source, notes, states)
 
 
-def load_file(path: str) -> LoadedFile:
-    """Read one file ("-" is stdin); raises FeedError naming the file and what is wrong."""
+def load_file(path: str, replacements: bool = False) -> LoadedFile:
+    """Read one file ("-" is stdin); raises FeedError naming the file and what is wrong.
+    `replacements`: an arXiv RSS listing's replaced papers too, not only new and cross-lists."""
     if path == "-":
         data = sys.stdin.buffer.read()
         if is_markdown_export(data[:512].decode("utf-8", errors="replace")):
             return _from_markdown(data, STDIN_SOURCE)
-        feed = parse_feed(data, STDIN_SOURCE)
+        feed = parse_feed(data, STDIN_SOURCE, replacements=replacements)
     elif _looks_like_markdown(path):
         source = os.path.basename(path.rstrip("/" + os.sep)) or path
         return _from_markdown(_read_bytes(path), source)
     else:
-        feed = read_feed(path)
+        feed = read_feed(path, replacements=replacements)
     return LoadedFile(feed.papers, feed.source, feed.notes)
 
 
-def load_files(paths: Sequence[str]) -> list[LoadedFile]:
+def load_files(paths: Sequence[str], replacements: bool = False) -> list[LoadedFile]:
     """Read every file before the library is opened, so one bad file changes nothing."""
-    return [load_file(path) for path in paths]
+    return [load_file(path, replacements) for path in paths]
 
 
 def _merged_state(current: PaperState, given: PaperState) -> dict[str, Any]:

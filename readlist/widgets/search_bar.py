@@ -12,7 +12,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-PLACEHOLDER = '/ to search: words  "a phrase"  -word  is:unread  has:code  tag:name  date:2024-03'
+PLACEHOLDER = (
+    '/ to search: words  "a phrase"  -word  is:unread  has:code  tag:name  author:name  cat:cs.CL'
+)
 
 
 class SearchBar(Vertical):

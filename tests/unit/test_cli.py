@@ -12,6 +12,7 @@ import pytest
 
 from readlist import __version__
 from readlist.cli import main
+from readlist.core.formats import read_feed
 from readlist.core.models import DOC_FIELDS, paper_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,21 @@ def test_reimport_keeps_the_users_state(imported: Path, capsys: pytest.CaptureFi
     assert doc["id"] == first
     assert doc["note"] == "keep me"
     assert len(list_json(imported, capsys)) == 86
+
+
+def test_import_of_an_arxiv_listing_takes_replacements_only_when_asked(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "arxiv_rss.xml"
+    assert main(["import", "--db", str(db), str(listing)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "arxiv_rss.xml: 2 papers, 2 new, 0 updated\n"
+    assert "2 replaced paper(s) skipped" in captured.err
+    assert main(["import", "--replacements", "--db", str(db), str(listing)]) == 0
+    assert capsys.readouterr().out == "arxiv_rss.xml: 4 papers, 2 new, 0 updated\n"
+    assert {doc["arxiv_id"] for doc in list_json(db, capsys)} == {
+        p.arxiv_id for p in read_feed(str(listing), replacements=True).papers
+    }
 
 
 def test_import_from_stdin_as_a_subprocess(db: Path) -> None:
