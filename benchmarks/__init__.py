@@ -77,6 +77,9 @@ FETCH_BUDGETS: tuple[Budget, ...] = (
     Budget("fetch_import_s", "fetch + import 30 days x 50 papers (local server)", "s", 2.0, 2.0),
     Budget("fetch_import_cpu_s", "fetch + import 30 x 50: CPU time", "s", None, None),
     Budget("add_100_s", "add 100 ids (one arXiv API request)", "s", None, None),
+    Budget(
+        "import_atom_10k_s", "import a saved arXiv API response of 10,000 entries", "s", 1.0, 1.0
+    ),
     Budget("add_300_own_s", "add 300 ids (three requests): readlist's own time", "s", None, None),
     Budget(
         "add_300_arxiv_wait_s", "add 300 ids: arXiv's politeness wait (3 s apart)", "s", None, None

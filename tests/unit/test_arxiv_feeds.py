@@ -9,6 +9,7 @@ import pytest
 from readlist.core.errors import FeedError
 from readlist.core.formats import arxiv_atom, arxiv_rss, parse_feed
 from readlist.core.formats.arxiv_rss import split_creators
+from readlist.core.formats.fields import cannot_declare
 from readlist.core.models import paper_id
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -186,6 +187,31 @@ def test_entity_declarations_are_refused(data: bytes) -> None:
             parse(data, "cs.CL")
     with pytest.raises(FeedError, match=r"^saved\.xml: refused: the XML declares entities"):
         parse_feed(data, "saved.xml")
+
+
+def in_other_encodings(data: bytes) -> list[bytes]:
+    """The same document where the bytes `<!DOCTYPE` do not appear as ASCII."""
+    text = data.decode("ascii").replace('<?xml version="1.0"?>', "")
+    return [
+        ("\ufeff" + text).encode("utf-16-le"),
+        ('<?xml version="1.0" encoding="utf-16"?>' + text).encode("utf-16"),
+        ('<?xml version="1.0" encoding="cp037"?>' + text).encode("cp037"),
+    ]
+
+
+@pytest.mark.parametrize("data", in_other_encodings(BOMB) + in_other_encodings(EXTERNAL))
+def test_entity_declarations_are_refused_in_any_encoding(data: bytes) -> None:
+    """The quick path (the C parser) is only for UTF-8 without a DOCTYPE; every other document
+    goes through defusedxml, however it spells `<!DOCTYPE`."""
+    assert not cannot_declare(data)
+    with pytest.raises(FeedError, match=r"^saved\.xml: "):  # refused, or not read as XML at all
+        parse_feed(data, "saved.xml")
+
+
+def test_the_quick_path_takes_plain_utf8_feeds() -> None:
+    assert cannot_declare(ATOM) and cannot_declare(b'\xef\xbb\xbf<?xml version="1.0"?><rss/>')
+    assert cannot_declare(b"<?xml version='1.0' encoding='UTF-8'?><rss/>")
+    assert not cannot_declare(BOMB) and not cannot_declare(b'<?xml encoding="latin-1"?><rss/>')
 
 
 @pytest.mark.parametrize(

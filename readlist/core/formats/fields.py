@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import re
+from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -93,11 +95,32 @@ def rfc2822_day(value: object) -> str | None:
         return None
 
 
+_DECLARED_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']"""
+)
+
+
+def cannot_declare(data: bytes) -> bool:
+    """True when `data` is UTF-8 (or ASCII) XML with no DOCTYPE: then no entity or external
+    reference can be declared, and the standard C parser is as safe as defusedxml (whose pure
+    Python parser took 1.2 s of a 10,000-entry arXiv response). Anything else (a DOCTYPE, UTF-16,
+    another declared encoding in which `<!DOCTYPE` would be other bytes) goes through defusedxml."""
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        return False  # UTF-16, UTF-32, EBCDIC...: `<` itself is other bytes
+    declared = _DECLARED_ENCODING.match(data[:300])
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        return False
+    return b"<!DOCTYPE" not in data
+
+
 def parse_xml(data: bytes, source: str, expected: str) -> Element:
     """The root element of an XML response; FeedError naming `source` when it is not well-formed
     XML or declares entities or external references (refused, never expanded or fetched)."""
     try:
-        root: Element = defusedxml.ElementTree.fromstring(data)
+        if cannot_declare(data):
+            root: Element = ElementTree.fromstring(data)  # the C parser: 2-3x faster
+        else:
+            root = defusedxml.ElementTree.fromstring(data)
     except defusedxml.EntitiesForbidden:
         raise FeedError(
             f"{source}: refused: the XML declares entities (entity expansion and external "
