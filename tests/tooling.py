@@ -63,20 +63,27 @@ class Terminal:
             self.run("send-keys", "-t", "t", key)
             time.sleep(0.15)
 
+    def burst(self, *keys: str) -> None:
+        """All `keys` in one send-keys call: the app reads them at once (a paste, a fast typist)."""
+        self.run("send-keys", "-t", "t", *keys)
+
     def literal(self, text: str) -> None:
         self.run("send-keys", "-t", "t", "-l", text)
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "t")
 
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+    def wait_for(
+        self, test: Callable[[str], bool], what: str, timeout: float = 20.0, every: float = 0.2
+    ) -> str:
+        """The screen once `test` holds for it, looking every `every` seconds."""
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
             text = self.screen()
             if test(text):
                 return text
-            time.sleep(0.2)
+            time.sleep(every)
         raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
 
     def kill(self) -> None:

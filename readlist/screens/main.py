@@ -65,6 +65,9 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    AUTO_FOCUS = "#list"
+    """Focused as the screen is composed, not by `focus()` in `on_mount`: that runs a turn later
+    and would take the focus back from the search bar if a `/` was read first."""
 
     BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
 
@@ -114,7 +117,6 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
 
     def on_mount(self) -> None:
         self._show_all(keep_id=None)
-        self.paper_list.focus()
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
         self.set_timer(WARM_DELAY_S, self._warm_search_cache)  # after the first paint
         if self.config.fetch.fetch_on_start:

@@ -187,7 +187,9 @@ class ChangeActions(Screen[None]):
         with its TextArea focused (else they went to the list and were lost). In the search bar
         `a` is just a letter.
         """
-        if not (self.query_one(PaperList).has_focus or self.query_one(DetailPane).has_focus):
+        # The screen's focus, not `has_focus`: that follows a Focus event still queued when `a`
+        # comes in the same burst as the `/` that moved the focus to the search bar.
+        if not isinstance(self.focused, (PaperList, DetailPane)):
             raise SkipAction()
         entry = self.current
         if entry is None:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 MAIN_BINDINGS: list[BindingType] = [
-    Binding("slash", "focus_search", "Search", tooltip="Search (type a query)", id="focus_search"),
+    Binding(
+        "slash",
+        "focus_search",
+        "Search",
+        tooltip="Search (type a query)",
+        id="focus_search",
+        priority=True,  # see MoveActions.action_focus_search
+    ),
     Binding("s", "toggle_star", "Star", tooltip="Star / unstar", id="toggle_star"),
     Binding("m", "toggle_read", "Read", tooltip="Mark read / unread", id="toggle_read"),
     Binding(

@@ -5,6 +5,7 @@ A mixin of `MainScreen`, kept apart so each file stays small.
 
 from __future__ import annotations
 
+from textual.actions import SkipAction
 from textual.screen import Screen
 
 from readlist.widgets.detail import DetailPane
@@ -24,8 +25,19 @@ class MoveActions(Screen[None]):
         raise NotImplementedError  # FetchActions'
 
     def action_focus_search(self) -> None:
-        self.action_back_to_list()
-        self.query_one(SearchBar).input.focus()
+        """Give the search bar the focus before the app reads the key after `/`.
+
+        The app hands each key to the widget focused when it reads the key, and reads all the
+        keys of one burst (a paste, a fast typist, tmux send-keys) before a widget handles the
+        first. So `/` is a priority binding (it runs as the app reads it) and the focus moves
+        now, not at the loop's next turn as `Widget.focus()` would move it; else the query
+        went to the list as commands. In the search bar `/` is just a character.
+        """
+        search = self.query_one(SearchBar).input
+        if self.focused is search:
+            raise SkipAction()
+        self._leave_detail()
+        self.set_focus(search)
 
     def action_switch_pane(self) -> None:
         if self.query_one(PaperList).has_focus:
@@ -34,9 +46,13 @@ class MoveActions(Screen[None]):
             self.action_back_to_list()
 
     def action_back_to_list(self) -> None:
+        self._leave_detail()
+        self.query_one(PaperList).focus()
+
+    def _leave_detail(self) -> None:
+        """Show the list again on a narrow screen (the detail covered it)."""
         self.remove_class("-show-detail")
         self.query_one(DetailPane).border_subtitle = ""
-        self.query_one(PaperList).focus()
 
     def action_back(self) -> None:
         if self.cancel_fetch():  # Esc stops a running fetch first

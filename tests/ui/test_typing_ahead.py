@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Input
 
@@ -42,3 +43,26 @@ async def test_a_in_the_search_bar_is_a_letter(library: Library) -> None:
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert main_screen(app).query_one("#search-input", Input).value == "attention"
+
+
+@pytest.mark.parametrize("query", ["merging", "attention"])
+async def test_search_typed_in_one_burst_lands_in_the_search_bar(
+    library: Library, query: str
+) -> None:
+    """`/` and the query read in one go (a paste, tmux send-keys): the query is searched.
+
+    The app hands each key to the widget focused when it reads it; `/` used to move the focus
+    only after the keys read with it had gone to the list (m marked a paper read, e opened the
+    editor, i the import dialog). `a`, a priority binding that opens the note editor from the
+    list, must see the focus already in the search bar.
+    """
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["slash", *query])
+        await settle(pilot)
+        screen = main_screen(app)
+        assert app.screen is screen
+        assert screen.query_one("#search-input", Input).value == query
+        assert 0 < len(screen.results) < len(library)
+        assert all(not entry.state.read for entry in library.entries())
