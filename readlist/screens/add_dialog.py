@@ -53,6 +53,8 @@ class AddDialog(ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
+    AUTO_FOCUS = "#add-input"
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Add papers from arXiv", id="add-title")
@@ -62,9 +64,6 @@ class AddDialog(ModalScreen[list[str] | None]):
             )
             yield Static("", id="add-error", markup=False)
             yield Static("enter add · esc cancel · ids, arXiv or HF paper URLs", id="add-keys")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def add(self, event: Input.Submitted) -> None:

@@ -18,15 +18,13 @@ class ImportDialog(PathDialog[Path | None]):
     """Dismisses with the chosen feed file, or None on Esc; a bad path is explained in place."""
 
     NAME = "import"
+    AUTO_FOCUS = "#import-path"
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield self.heading("Import a feed file")
             yield Input(placeholder="path to a feed file", id="import-path")
             yield from self.path_lines("enter import · tab complete · esc cancel")
-
-    def on_mount(self) -> None:
-        self.path_input.focus()
 
     @on(Input.Submitted)
     def choose(self, event: Input.Submitted) -> None:

@@ -308,10 +308,6 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         self.query_text = event.text
         self.request_search()
 
-    @on(SearchBar.Submitted)
-    def _query_submitted(self) -> None:
-        self.paper_list.focus()
-
     @on(SearchBar.Cleared)
     def _query_cleared(self) -> None:
         self.query_text = ""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.actions import SkipAction
 from textual.screen import Screen
 
 from readlist.core.errors import LibraryError
@@ -106,14 +107,18 @@ class OutsideActions(Screen[None]):
 
     # ---- importing -------------------------------------------------------------------
 
-    def action_import_feed(self) -> None:
+    async def action_import_feed(self) -> None:
+        """Keys typed after `i` wait for the dialog's path field (a priority binding)."""
         from readlist.screens.import_dialog import ImportDialog
+
+        if not isinstance(self.focused, (PaperList, DetailPane)):
+            raise SkipAction()
 
         def chosen(path: Path | None) -> None:
             if path is not None:
                 self.import_feed(path)
 
-        self.app.push_screen(ImportDialog(Path.cwd()), chosen)
+        await self.app.push_screen(ImportDialog(Path.cwd()), chosen)
 
     def action_load_sample(self) -> None:
         from readlist.paths import sample_feed_path

@@ -218,7 +218,11 @@ class ChangeActions(Screen[None]):
             return
         self._save_note(entry.id, note)
 
-    def action_edit_tags(self) -> None:
+    async def action_edit_tags(self) -> None:
+        """Open the tags dialog; keys typed after `t` wait until its field has the focus (a
+        priority binding, as `a`). In the search bar `t` is a letter."""
+        if not isinstance(self.focused, (PaperList, DetailPane)):
+            raise SkipAction()
         entry = self.current
         if entry is None:
             return
@@ -238,7 +242,7 @@ class ChangeActions(Screen[None]):
                 current, "tags", ("tags",), lambda e: self.library.set_tags(e.id, tags)
             )
 
-        self.app.push_screen(TagsDialog(entry.paper.title, entry.state.tags, known), save)
+        await self.app.push_screen(TagsDialog(entry.paper.title, entry.state.tags, known), save)
 
     def action_undo(self) -> None:
         step = self.undo_stack.pop()

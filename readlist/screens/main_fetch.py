@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.actions import SkipAction
 from textual.screen import Screen
 
 from readlist.config import Config
@@ -80,15 +81,21 @@ class FetchActions(Screen[None]):
         today = datetime.datetime.now(datetime.timezone.utc).date()  # Daily Papers days are UTC
         self._start(lambda client, urls, say: self._fetch_sources(client, urls, specs, today, say))
 
-    def action_add_papers(self) -> None:
-        """Ask for arXiv ids or URLs, then add those papers (one request for all of them)."""
+    async def action_add_papers(self) -> None:
+        """Ask for arXiv ids or URLs, then add those papers (one request for all of them).
+        Keys typed after `A` wait for the dialog's field (a priority binding, as `a`)."""
         from readlist.screens.add_dialog import AddDialog
+        from readlist.widgets.detail import DetailPane
+        from readlist.widgets.paper_list import PaperList
+
+        if not isinstance(self.focused, (PaperList, DetailPane)):
+            raise SkipAction()
 
         def chosen(ids: list[str] | None) -> None:
             if ids:
                 self._start(lambda client, urls, say: self._add_ids(client, urls, ids, say))
 
-        self.app.push_screen(AddDialog(), chosen)
+        await self.app.push_screen(AddDialog(), chosen)
 
     def action_copy_bibtex(self) -> None:
         """Copy the paper's BibTeX entry (authors, arXiv eprint, DOI where known)."""

@@ -27,7 +27,14 @@ MAIN_BINDINGS: list[BindingType] = [
         id="annotate",
         priority=True,  # see action_annotate
     ),
-    Binding("t", "edit_tags", "Tags", tooltip="Edit tags (comma separated)", id="edit_tags"),
+    Binding(
+        "t",
+        "edit_tags",
+        "Tags",
+        tooltip="Edit tags (comma separated)",
+        id="edit_tags",
+        priority=True,  # see ChangeActions.action_edit_tags
+    ),
     Binding("c,y", "copy_github", "Copy", tooltip="Copy the GitHub link", id="copy_github"),
     Binding("u", "undo", "Undo", tooltip="Undo the last change", id="undo"),
     Binding(
@@ -52,7 +59,7 @@ MAIN_BINDINGS: list[BindingType] = [
     Binding("e", "edit_external", "Edit note in $EDITOR", show=False, id="edit_external"),
     Binding("C", "copy_first_link", "Copy first link", show=False, id="copy_first_link"),
     Binding("o", "open_in_browser", "Open link in browser", show=False, id="open_in_browser"),
-    Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed"),
+    Binding("i", "import_feed", "Import a feed file", show=False, id="import_feed", priority=True),
     Binding("L", "load_sample", "Load the sample feed", show=False, id="load_sample"),
     Binding(
         "x", "export", "Export the shown list (md, bibtex, csv, json)", show=False, id="export"
@@ -65,6 +72,30 @@ MAIN_BINDINGS: list[BindingType] = [
         show=False,
         id="fetch",
     ),
-    Binding("A", "add_papers", "Add papers by arXiv id or URL", show=False, id="add_papers"),
+    Binding(
+        "A",
+        "add_papers",
+        "Add papers by arXiv id or URL",
+        show=False,
+        id="add_papers",
+        priority=True,
+    ),
+    # In the search bar, Enter and Esc move the focus before the keys after them are read.
+    Binding(
+        "enter",
+        "search_done",
+        "Search bar: back to the list, keeping the search",
+        show=False,
+        id="search_done",
+        priority=True,
+    ),
+    Binding(
+        "escape",
+        "search_cancel",
+        "Search bar: clear the search",
+        show=False,
+        id="search_cancel",
+        priority=True,
+    ),
     Binding("b", "copy_bibtex", "Copy the BibTeX entry", show=False, id="copy_bibtex"),
 ]

@@ -39,6 +39,22 @@ class MoveActions(Screen[None]):
         self._leave_detail()
         self.set_focus(search)
 
+    def action_search_done(self) -> None:
+        """Enter in the search bar: back to the list keeping the search, before the keys after
+        it are read (a priority binding, as `/`); elsewhere Enter does what it does there."""
+        if self.focused is not self.query_one(SearchBar).input:
+            raise SkipAction()
+        self.set_focus(self.query_one(PaperList))
+
+    def action_search_cancel(self) -> None:
+        """Esc in the search bar: back to the list at once, and clear the search once the bar
+        has taken the keys typed before Esc (they are queued at the bar, not yet in it)."""
+        search = self.query_one(SearchBar)
+        if self.focused is not search.input:
+            raise SkipAction()
+        search.input.call_later(search.action_clear)
+        self.set_focus(self.query_one(PaperList))
+
     def action_switch_pane(self) -> None:
         if self.query_one(PaperList).has_focus:
             self.action_open()

@@ -74,6 +74,8 @@ class TagsDialog(ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
+    AUTO_FOCUS = "#tags-input"
+
     def __init__(self, title: str, tags: Sequence[str], known: Sequence[str]) -> None:
         super().__init__()
         self.paper_title = title

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -18,11 +15,9 @@ PLACEHOLDER = (
 
 
 class SearchBar(Vertical):
-    """Posts `Changed` on every keystroke, `Submitted` on Enter and `Cleared` on Esc."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear search", show=False, id="search.clear"),
-    ]
+    """Posts `Changed` on every keystroke and `Cleared` when cleared. Enter and Esc are the
+    screen's priority bindings (`search_done`, `search_cancel`): they must move the focus before
+    the keys typed after them are read."""
 
     class Changed(Message):
         """The query text changed."""
@@ -31,11 +26,8 @@ class SearchBar(Vertical):
             super().__init__()
             self.text = text
 
-    class Submitted(Message):
-        """Enter: go back to the list keeping the filter."""
-
     class Cleared(Message):
-        """Esc: the query was cleared."""
+        """The query was cleared (Esc)."""
 
     _error: str | None = ""
 
@@ -67,11 +59,6 @@ class SearchBar(Vertical):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(self.Changed(event.value))
-
-    @on(Input.Submitted, "#search-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Submitted())
 
     def action_clear(self) -> None:
         self.input.value = ""

@@ -66,3 +66,58 @@ async def test_search_typed_in_one_burst_lands_in_the_search_bar(
         assert screen.query_one("#search-input", Input).value == query
         assert 0 < len(screen.results) < len(library)
         assert all(not entry.state.read for entry in library.entries())
+
+
+async def test_enter_after_a_search_in_one_burst_hands_the_next_keys_to_the_list(
+    library: Library,
+) -> None:
+    """`/merging`, Enter, `j j s` read in one go: the search stays, the third match is starred.
+    Enter used to move the focus a turn late, so `jjs` ended up in the search bar."""
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["slash", *"merging", "enter", "j", "j", "s"])
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.query_one("#search-input", Input).value == "merging"
+        assert screen.focused is screen.paper_list
+        third = screen.results[2]
+        assert library.get(third.id).state.starred
+        assert [e.id for e in library.entries() if e.state.starred] == [third.id]
+
+
+async def test_esc_in_the_search_bar_in_one_burst_clears_it_and_the_list_takes_the_rest(
+    library: Library,
+) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["slash", "x", "escape", "j", "s"])
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.query_one("#search-input", Input).value == ""
+        assert len(screen.results) == len(library)
+        second = library.entries()[1]
+        assert [e.id for e in library.entries() if e.state.starred] == [second.id]
+
+
+async def test_tags_typed_right_after_t_land_in_the_dialog(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = library.entries()[0]
+        burst(app, ["t", *"mlx", "enter"])
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert library.get(first.id).state.tags == ("mlx",)
+        assert not library.get(first.id).state.read  # `m` did not reach the list
+
+
+async def test_t_in_the_search_bar_is_a_letter(library: Library) -> None:
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, ["slash", *"text"])
+        await settle(pilot)
+        assert app.screen is main_screen(app)
+        assert main_screen(app).query_one("#search-input", Input).value == "text"
