@@ -142,6 +142,7 @@ class BrowserScreen:
         self.stream = pyte.ByteStream(self.screen)
         self.frames = 0
         self.last_frame = 0.0
+        self.last_key_sent = 0.0
         self.messages: list[Any] = []
         page.on("websocket", self._attach)
 
@@ -164,6 +165,8 @@ class BrowserScreen:
         self.last_frame = time.monotonic()
 
     def _sent(self, payload: str | bytes) -> None:
+        if isinstance(payload, str) and payload.startswith('["stdin"'):
+            self.last_key_sent = time.monotonic()
         if isinstance(payload, str) and payload.startswith('["resize"'):
             size = json.loads(payload)[1]
             self.screen.resize(int(size["height"]), int(size["width"]))
@@ -191,13 +194,14 @@ class BrowserScreen:
                 raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
             self.page.wait_for_timeout(poll_ms)
 
-    def press_and_time(self, key: str, timeout: float = 5.0) -> float:
-        """Press `key`; seconds until a frame changed what the screen shows."""
+    def press_and_time(self, key: str, timeout: float = 10.0) -> tuple[float, float]:
+        """Press `key`; seconds until a frame changed what the screen shows, counted from the
+        press and from the moment the page sent the key down the websocket."""
         before = self.text()
         start = time.monotonic()
         self.page.keyboard.press(key)
         self.wait_for(lambda text: text != before, f"a change after {key}", timeout, poll_ms=2)
-        return self.last_frame - start
+        return self.last_frame - start, self.last_frame - self.last_key_sent
 
 
 def launch_chromium(playwright: Any, executable: str = CHROMIUM) -> Any:
