@@ -9,7 +9,6 @@ connect, `sessions` the app processes, `server` the aiohttp side.
 from __future__ import annotations
 
 import asyncio
-import shlex
 import signal
 import sys
 from dataclasses import dataclass
@@ -33,11 +32,10 @@ class ServeOptions:
     max_sessions: int = DEFAULT_MAX_SESSIONS
 
 
-def app_command(library: Path) -> str:
-    """The shell command each tab runs; `exec` makes the shell's pid the app's, so the server's
-    signals reach the app itself."""
-    python = shlex.quote(sys.executable)
-    return f"exec {python} -m readlist --db {shlex.quote(str(library))} open"
+def app_command(library: Path) -> list[str]:
+    """What each tab runs, as an argument list (no shell: the pid the server signals is the
+    app's own, and the library's path is never parsed)."""
+    return [sys.executable, "-m", "readlist", "--db", str(library), "open"]
 
 
 def exposure_warning(host: str, port: int) -> str | None:

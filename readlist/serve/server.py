@@ -14,6 +14,8 @@ import contextlib
 import html
 import json
 import logging
+import shlex
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -60,12 +62,21 @@ def message_page(status: int, title: str, text: str) -> web.Response:
 
 
 class ReadlistServer(Server):
-    """Serves `command` (one process per tab) to whoever holds the token, from the right host."""
+    """Serves `argv` (one process per tab) to whoever holds the token, from the right host."""
 
     def __init__(
-        self, command: str, *, host: str, port: int, max_sessions: int, title: str = "readlist"
+        self,
+        argv: Sequence[str],
+        *,
+        host: str,
+        port: int,
+        max_sessions: int,
+        title: str = "readlist",
     ) -> None:
-        super().__init__(command, host=host, port=port, title=title, statics_path=STATIC_DIR)
+        super().__init__(
+            shlex.join(argv), host=host, port=port, title=title, statics_path=STATIC_DIR
+        )
+        self.argv = list(argv)
         self.sessions = SessionLimit(max_sessions)
         self.guard: Guard | None = None
         self.websockets: set[web.WebSocketResponse] = set()
@@ -204,7 +215,7 @@ class ReadlistServer(Server):
             await websocket.prepare(request)
             self.websockets.add(websocket)
             service = AppProcess(
-                self.command,
+                self.argv,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=close_tab,

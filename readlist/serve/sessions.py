@@ -4,8 +4,10 @@ textual-serve's `AppService.stop()` asks the app to quit and then waits for its 
 for ever: an app that ignores the request (measured here: a client that resizes and disconnects
 within ~200 ms leaves the app spinning at 100% CPU and ignoring SIGTERM) holds a core and its
 session until the server dies. `AppProcess` waits a bounded time, then SIGTERM, then SIGKILL, to
-the app's whole process group. The command starts with `exec`, so the shell's pid is the app's and
-the signals reach it; on Linux the app also gets SIGKILL if the server itself dies (even by
+the app's whole process group. textual-serve runs its command through a shell, whose pid is not
+the app's unless the command starts with `exec`; `AppProcess` runs an argument list with no shell
+at all, so the pid it signals is the app's own (and no text, such as the library's path, is ever
+parsed by a shell). On Linux the app also gets SIGKILL if the server itself dies (even by
 `kill -9`), so no app outlives it.
 """
 
@@ -16,9 +18,10 @@ import contextlib
 import ctypes
 import logging
 import os
+import shlex
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from textual_serve.app_service import AppService
@@ -48,7 +51,7 @@ class AppProcess(AppService):
 
     def __init__(
         self,
-        command: str,
+        argv: Sequence[str],
         *,
         write_bytes: Callable[[bytes], Awaitable[None]],
         write_str: Callable[[str], Awaitable[None]],
@@ -57,12 +60,13 @@ class AppProcess(AppService):
         environment: Mapping[str, str],
     ) -> None:
         super().__init__(
-            command,
+            shlex.join(argv),
             write_bytes=write_bytes,
             write_str=write_str,
             close=close,
             download_manager=download_manager,
         )
+        self.argv = list(argv)
         self.extra_environment = dict(environment)
 
     @property
@@ -75,10 +79,11 @@ class AppProcess(AppService):
         return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        """As textual-serve does, but in a process group of its own, dying with the server."""
+        """As textual-serve does, but without a shell, in a process group of its own, dying with
+        the server."""
         environment = self._build_environment(width=width, height=height)
-        self._process = process = await asyncio.create_subprocess_shell(
-            self.command,
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -80,11 +80,9 @@ def test_token_and_cookie_are_separate_random_secrets() -> None:
     assert Guard("127.0.0.1", 8000).cookie_name != Guard("127.0.0.1", 8001).cookie_name
 
 
-def test_the_app_command_execs_and_quotes_the_library() -> None:
-    command = app_command(Path("/tmp/a b/lib'x.json"))
-    assert command.startswith("exec ")
-    assert "'/tmp/a b/lib'\"'\"'x.json'" in command
-    assert command.endswith(" open")
+def test_each_tab_runs_readlist_open_as_an_argument_list_no_shell() -> None:
+    library = Path("/tmp/a b/lib'x; rm -rf ~.json")
+    assert app_command(library) == [sys.executable, "-m", "readlist", "--db", str(library), "open"]
 
 
 def test_only_a_non_loopback_bind_warns() -> None:
@@ -120,7 +118,7 @@ async def test_an_app_that_ignores_quit_and_sigterm_is_killed(
         return None
 
     service = AppProcess(
-        f'exec {sys.executable} -c "{STUBBORN}"',
+        [sys.executable, "-c", STUBBORN],
         write_bytes=ignore,
         write_str=ignore,
         close=ignore,
