@@ -20,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import quote
 
 import textual_serve
 from aiohttp import WSMsgType, web
@@ -124,6 +125,7 @@ class ReadlistServer(Server):
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
                 web.get("/download/{key}", self.handle_download, name="download"),
+                web.get("/favicon.ico", self.handle_favicon),
                 web.static("/static", self.statics_path, show_index=False, name="static"),
             ]
         )
@@ -173,6 +175,33 @@ class ReadlistServer(Server):
             headers.setdefault("Content-Security-Policy", CSP)
 
     # ---- the page and the websocket -----------------------------------------------------------
+
+    async def handle_favicon(self, request: web.Request) -> web.Response:
+        """No icon, and no 404 in the browser's console for the one every page asks for."""
+        return web.Response(status=204)
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        """textual-serve's download, with the file name quoted (RFC 6266): it writes the name
+        bare into Content-Disposition, so a name with a space or `;` was cut short."""
+        key = request.match_info["key"]
+        try:
+            meta = await self.download_manager.get_download_metadata(key)
+        except KeyError:
+            raise web.HTTPNotFound(text="readlist: no such download") from None
+        response = web.StreamResponse()
+        response.content_type = meta.mime_type or "application/octet-stream"
+        if meta.encoding:
+            response.charset = meta.encoding
+        disposition = "inline" if meta.open_method == "browser" else "attachment"
+        plain = "".join(c if c.isalnum() or c in "._-" else "_" for c in meta.file_name)
+        response.headers["Content-Disposition"] = (
+            f"{disposition}; filename=\"{plain}\"; filename*=UTF-8''{quote(meta.file_name)}"
+        )
+        await response.prepare(request)
+        async for chunk in self.download_manager.download(key):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
 
     def _too_many(self) -> web.Response:
         limit = self.sessions.limit

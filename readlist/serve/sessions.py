@@ -142,6 +142,7 @@ class AppProcess(AppService):
         return True
 
     def _signal_group(self, signum: int) -> None:
+        """The app and anything it started: its session is its own process group (POSIX)."""
         pid = self.pid
         if pid is None:
             return

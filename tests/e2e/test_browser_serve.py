@@ -39,6 +39,8 @@ class Tab:
     screen: BrowserScreen
     foreign: list[str] = field(default_factory=list)
     """What the page itself asked for elsewhere than the server (its assets): must stay empty."""
+    console: list[str] = field(default_factory=list)
+    """The page's console errors (a CSP violation, a failed load): must stay empty."""
     blocked: list[str] = field(default_factory=list)
     """Every request elsewhere, from any tab (aborted: nothing leaves 127.0.0.1)."""
     popups: list[Any] = field(default_factory=list)
@@ -105,6 +107,12 @@ def tab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tab]:
                     else opened.foreign.append(request.url)
                 ),
             )
+            page.on(
+                "console",
+                lambda message: (
+                    opened.console.append(message.text) if message.type == "error" else None
+                ),
+            )
             page.goto(server.url)
             yield opened
         finally:
@@ -141,6 +149,7 @@ def test_the_list_appears_j_moves_s_stars_and_search_narrows(tab: Tab) -> None:
     tab.page.keyboard.press("Escape")
     screen.wait_for(lambda s: "86 papers" in s and " of 86" not in s, "the search cleared")
     assert tab.foreign == []
+    assert tab.console == []
 
 
 def test_copy_open_edit_and_download_work_the_browser_way(tab: Tab) -> None:
@@ -178,6 +187,7 @@ def test_copy_open_edit_and_download_work_the_browser_way(tab: Tab) -> None:
     assert saved.count("- [") == 86 and "read in the browser" in saved
     screen.wait_for(lambda s: "Download finished" in notices(s), "the download's end")
     assert tab.foreign == []
+    assert tab.console == []
 
 
 def _pump(page: Any, events: list[Any], timeout: float = 10.0) -> bool:
