@@ -95,8 +95,8 @@ class ReadlistServer(Server):
         self._runner = runner
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
-        ports = {sock.getsockname()[1] for sock in getattr(site._server, "sockets", ())}
-        port = min(ports) if ports else self.port
+        ports = {address[1] for address in runner.addresses}
+        port = min(ports) if ports else self.port  # `localhost` binds 127.0.0.1 and ::1
         self.port = port
         self.guard = Guard(self.host, port)
         return self.guard
