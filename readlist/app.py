@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -22,6 +23,7 @@ from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.paths import stylesheet_path
 from readlist.screens.main import MainScreen
+from readlist.screens.main_actions import DOWNLOAD_NAME
 from readlist.widgets.paper_list import PaperList
 
 
@@ -63,6 +65,17 @@ class ReadlistApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for notice in self.notices:
             self.notify(notice, markup=False)
+
+    @on(events.DeliveryComplete)
+    def _download_done(self, event: events.DeliveryComplete) -> None:
+        """An export downloaded in a browser tab (`readlist serve`) has reached the browser."""
+        if event.name == DOWNLOAD_NAME:
+            self.notify("Download finished: the browser has the file")
+
+    @on(events.DeliveryFailed)
+    def _download_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == DOWNLOAD_NAME:
+            self.notify(f"Download failed: {event.exception}", severity="error", markup=False)
 
     def _remember_theme(self, theme: Theme) -> None:
         if self.config_file is None:

@@ -40,6 +40,16 @@ def has_graphical_browser(
     return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"))
 
 
+def open_url_in_tab(url: str, opener: Callable[[str], None]) -> str:
+    """In a browser tab (`readlist serve`): `opener` is `App.open_url`, which asks the tab to
+    open a new one; only http(s) links are passed on. Returns the message to notify."""
+    shown = shown_url(url)
+    if not is_web_url(url):
+        return f"Not opening {shown}: only http and https links are opened"
+    opener(url)
+    return f"Opening {shown} in a new browser tab (allow pop-ups for this page if none opens)"
+
+
 def open_url(
     url: str,
     *,

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
 from readlist.cli_fetch import FetchUsageError, add_commands, cmd_add, cmd_fetch
+from readlist.cli_serve import add_serve_parser, cmd_serve
 from readlist.core.errors import FeedError, LibraryError
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
@@ -28,7 +29,7 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "fetch", "add", "list", "set", "export", "config")
+COMMANDS = ("open", "import", "fetch", "add", "list", "set", "export", "config", "serve")
 
 
 class UsageError(Exception):
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     configure.add_argument(
         "action", choices=("path", "show"), help="path: print the file's path; show: the settings"
     )
+    _add_db(add_serve_parser(commands))
     return parser
 
 
@@ -377,6 +379,7 @@ HANDLERS = {
     "set": cmd_set,
     "export": cmd_export,
     "config": cmd_config,
+    "serve": cmd_serve,
 }
 
 

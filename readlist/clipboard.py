@@ -7,6 +7,12 @@ can hang (xclip under some X servers keeps its pipes open), so pyperclip runs in
 app waits on for at most `SYSTEM_CLIPBOARD_TIMEOUT` seconds. pyperclip ignores xsel's and xclip's
 exit status and lets them write errors onto the app's terminal, so with a stale $DISPLAY (common
 inside tmux after an SSH session ends) the X server is checked first.
+
+In a browser tab (`readlist serve`) the terminal is xterm.js, which hands OSC 52 to the browser's
+clipboard API; pyperclip is skipped there, since the server's clipboard is not the user's. Browsers
+allow that API only on a secure page (https, or localhost / 127.0.0.1), so a tab opened through
+another address is told the copy probably did not arrive. The server says which address the tab
+used in `READLIST_WEB_ORIGIN`.
 """
 
 from __future__ import annotations
@@ -19,17 +25,20 @@ import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyperclip
 from textual.app import App
 
 from readlist.browser import shown_url
 from readlist.core.links import is_web_url
+from readlist.serve.guard import is_loopback
 
 SYSTEM_CLIPBOARD_TIMEOUT = 2.0
 INSTALL_HINT = "install xclip, xsel or wl-clipboard for the system clipboard"
 NO_DISPLAY_HINT = "no X or Wayland display here for the system clipboard"
 X_BACKENDS = frozenset({"copy_xsel", "copy_xclip"})
+WEB_ORIGIN_ENV = "READLIST_WEB_ORIGIN"
 _DISPLAY = re.compile(r"(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?")
 
 
@@ -130,6 +139,23 @@ def _system_copy(text: str, timeout: float) -> BaseException | None:
     return outcome[0]
 
 
+def browser_copy(
+    app: App[Any], text: str, origin: str | None = None, label: str | None = None
+) -> CopyResult:
+    """Copy `text` through the browser the app runs in; `origin` is the tab's address (default:
+    `$READLIST_WEB_ORIGIN`), which decides whether the browser lets the page write the clipboard."""
+    app.copy_to_clipboard(text)
+    shown = label or shown_url(text)
+    where = os.environ.get(WEB_ORIGIN_ENV) if origin is None else origin
+    if where and not is_loopback(urlsplit(where).hostname or ""):
+        return CopyResult(
+            system=False,
+            message=f"Sent {shown} to the browser, which lets a page use the clipboard only over "
+            "https or from localhost: it was probably not copied",
+        )
+    return CopyResult(system=True, message=f"Copied {shown} to the clipboard (through the browser)")
+
+
 def copy_text(
     app: App[Any],
     text: str,
@@ -139,6 +165,8 @@ def copy_text(
 ) -> CopyResult:
     """Copy `text` to the terminal (OSC 52) and the system clipboard; say where it went, naming
     it by `label` (a long text such as a BibTeX entry) or by the text itself (a link)."""
+    if app.is_web:
+        return browser_copy(app, text, label=label)
     app.copy_to_clipboard(text)
     shown = label or shown_url(text)
     error = _system_copy(text, timeout)

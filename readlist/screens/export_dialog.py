@@ -1,11 +1,15 @@
 """Choose a format and a file to export the shown papers to (`x` on the main screen).
 
 The dialog only asks; the main screen writes the file (and asks before overwriting), so the
-dialog can be tested on its own and a failed write never leaves it half-closed.
+dialog can be tested on its own and a failed write never leaves it half-closed. In a browser tab
+(`readlist serve`) the file is downloaded instead: the dialog asks for a file name only (the
+browser picks the folder), since a path would name a place on the server, not on the user's
+machine.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -26,6 +30,9 @@ FORMAT_LABELS = {
     "json": "JSON",
 }
 DEFAULT_STEM = "~/readlist-export"
+DOWNLOAD_STEM = "readlist-export"
+#: A download's name: plain characters only, since it travels in a Content-Disposition header.
+DOWNLOAD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class ExportRequest:
 
     format: str
     path: Path
+    download: bool = False
+    """True in a browser tab: `path` is only the name the browser saves the file under."""
 
 
 def with_extension(text: str, fmt: str) -> str:
@@ -79,22 +88,35 @@ class ExportDialog(PathDialog[ExportRequest | None]):
     }
     """
 
-    def __init__(self, count: int, start_dir: Path, fmt: str = "md") -> None:
+    def __init__(
+        self, count: int, start_dir: Path, fmt: str = "md", *, download: bool = False
+    ) -> None:
         super().__init__(start_dir)
         self.count = count
         self.format = fmt if fmt in EXTENSIONS else "md"
+        self.download = download
 
     def compose(self) -> ComposeResult:
         papers = "1 paper" if self.count == 1 else f"{self.count:,} papers"
         with Vertical():
-            yield self.heading(f"Export {papers} (the list as shown)")
+            if self.download:
+                yield self.heading(f"Download {papers} (the list as shown)")
+            else:
+                yield self.heading(f"Export {papers} (the list as shown)")
             with FormatChoice(id="export-format"):
                 for name, label in FORMAT_LABELS.items():
                     yield RadioButton(label, value=name == self.format, name=name)
-            yield Input(DEFAULT_STEM + EXTENSIONS[self.format], id="export-path")
-            yield from self.path_lines(
-                "←/→ format · enter: to the path, then export · tab complete · esc cancel"
-            )
+            stem = DOWNLOAD_STEM if self.download else DEFAULT_STEM
+            yield Input(stem + EXTENSIONS[self.format], id="export-path")
+            if self.download:
+                yield from self.path_lines(
+                    "←/→ format · enter: to the name, then download · esc cancel",
+                    where="Your browser saves the file (usually in its Downloads folder)",
+                )
+            else:
+                yield from self.path_lines(
+                    "←/→ format · enter: to the path, then export · tab complete · esc cancel"
+                )
 
     def on_mount(self) -> None:
         self.format_set.focus()
@@ -119,6 +141,9 @@ class ExportDialog(PathDialog[ExportRequest | None]):
         if event is not None:
             event.stop()
         text = self.path_input.value.strip()
+        if self.download:
+            self._choose_download(text)
+            return
         if not text:
             self.show(error="Type the path of the file to write (Tab completes)")
             return
@@ -129,3 +154,19 @@ class ExportDialog(PathDialog[ExportRequest | None]):
             self.show(error=f"No such folder: {path.parent}")
         else:
             self.dismiss(ExportRequest(self.format, path))
+
+    def _choose_download(self, name: str) -> None:
+        if DOWNLOAD_NAME.fullmatch(name) is None:
+            self.show(
+                error="A file name of letters, digits, '.', '_' and '-' (the browser picks the "
+                "folder)"
+            )
+            return
+        self.dismiss(ExportRequest(self.format, Path(name), download=True))
+
+    def action_complete(self) -> None:
+        """A download names no folder on the server, so Tab only moves the focus there."""
+        if self.download:
+            self.focus_next()
+            return
+        super().action_complete()

@@ -6,6 +6,7 @@ library through the names `MainScreen` defines (declared below for the type chec
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,9 @@ from readlist.core.library import Library
 from readlist.core.models import Entry
 from readlist.widgets.detail import DetailPane, labelled_links
 from readlist.widgets.paper_list import PaperList
+
+DOWNLOAD_NAME = "readlist-export"
+"""The `name` of an export's delivery, so the app can tell its Delivery events from others."""
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start-up
     from readlist.screens.export_dialog import ExportRequest
@@ -101,8 +105,11 @@ class OutsideActions(Screen[None]):
             self._open_url(links[index])
 
     def _open_url(self, url: str) -> None:
-        from readlist.browser import open_url
+        from readlist.browser import open_url, open_url_in_tab
 
+        if self.app.is_web:  # the browser the app runs in opens it: a new tab, not a window here
+            self.notify(open_url_in_tab(url, self.app.open_url), markup=False)
+            return
         self.notify(open_url(url), markup=False)
 
     # ---- importing -------------------------------------------------------------------
@@ -163,6 +170,9 @@ class OutsideActions(Screen[None]):
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
+            if request.download:
+                self.export_download(entries, request)
+                return
             if not request.path.exists():
                 self.export_to(entries, request)
                 return
@@ -176,7 +186,8 @@ class OutsideActions(Screen[None]):
             question = f"{request.path} exists. Replace it?"
             self.app.push_screen(ConfirmDialog(question), overwrite)
 
-        self.app.push_screen(ExportDialog(len(entries), Path.cwd()), chosen)
+        dialog = ExportDialog(len(entries), Path.cwd(), download=self.app.is_web)
+        self.app.push_screen(dialog, chosen)
 
     @work(thread=True, exclusive=True, group="export", description="export")
     def export_to(self, entries: list[Entry], request: ExportRequest) -> None:
@@ -193,3 +204,18 @@ class OutsideActions(Screen[None]):
         count = "1 paper" if len(entries) == 1 else f"{len(entries):,} papers"
         message = f"Exported {count} to {request.path}"
         self.app.call_from_thread(self.notify, message, markup=False)
+
+    @work(thread=True, exclusive=True, group="export", description="download")
+    def export_download(self, entries: list[Entry], request: ExportRequest) -> None:
+        """In a browser tab: hand the export to the browser as a download (`App.deliver_text`)."""
+        from readlist.core.formats.export import export_entries
+
+        text = export_entries(entries, request.format)
+        name = request.path.name
+
+        def deliver() -> None:
+            self.app.deliver_text(io.StringIO(text), save_filename=name, name=DOWNLOAD_NAME)
+            count = "1 paper" if len(entries) == 1 else f"{len(entries):,} papers"
+            self.notify(f"Downloading {count} as {name}: your browser saves it", markup=False)
+
+        self.app.call_from_thread(deliver)

@@ -194,6 +194,9 @@ class ChangeActions(Screen[None]):
         entry = self.current
         if entry is None:
             return
+        await self._open_note_editor(entry)
+
+    async def _open_note_editor(self, entry: Entry) -> None:
         from readlist.screens.note_editor import NoteEditor
 
         paper_id = entry.id
@@ -202,9 +205,14 @@ class ChangeActions(Screen[None]):
             lambda note: self._save_note(paper_id, note),
         )
 
-    def action_edit_external(self) -> None:
+    async def action_edit_external(self) -> None:
         entry = self.current
         if entry is None:
+            return
+        if self.app.is_web:
+            # A browser tab has no terminal to hand to $EDITOR (App.suspend raises there).
+            self.notify("In a browser, $EDITOR cannot run: the note opens here (ctrl+s saves)")
+            await self._open_note_editor(entry)
             return
         from readlist.external_editor import EditorError, edit_in_editor
 

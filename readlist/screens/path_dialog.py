@@ -128,10 +128,10 @@ class PathDialog(ModalScreen[_R]):
     def heading(self, text: str) -> Static:
         return Static(text, id=f"{self.NAME}-heading", classes="dialog-heading")
 
-    def path_lines(self, keys: str) -> ComposeResult:
+    def path_lines(self, keys: str, where: str | None = None) -> ComposeResult:
         """The lines under the path field: where relative paths start, candidates, error, keys."""
         name = self.NAME
-        where = f"Relative paths start in {self.start_dir}"
+        where = where or f"Relative paths start in {self.start_dir}"
         yield Static(where, id=f"{name}-where", classes="dialog-hint", markup=False)
         yield Static("", id=f"{name}-candidates", classes="dialog-hint", markup=False)
         yield Static("", id=f"{name}-error", classes="dialog-error", markup=False)

@@ -168,7 +168,8 @@ def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_starts_a_program()
     """Feed text never reaches a shell: no shell calls at all; one subprocess, the user's editor.
 
     The editor gets an argument list ($VISUAL/$EDITOR split by shlex, then a temp file name), so
-    no text from a feed or a note is ever part of a command line.
+    no text from a feed or a note is ever part of a command line. (`readlist serve` starts the
+    app too, also as an argument list: see the next test.)
     """
     shell_calls: list[str] = []
     subprocess_users: list[str] = []
@@ -183,6 +184,23 @@ def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_starts_a_program()
     editor = (PACKAGE / "external_editor.py").read_text(encoding="utf-8")
     calls = re.findall(r"subprocess\.\w+\((.*)\)", editor)
     assert calls == ["command, check=False"], calls
+
+
+def test_readlist_serve_starts_only_readlist_itself_as_an_argument_list() -> None:
+    """Each browser tab runs `python -m readlist --db LIBRARY open`, spawned without a shell; the
+    only other program start in readlist/ besides the editor."""
+    from readlist.serve import app_command
+
+    spawners = [
+        str(source.relative_to(PACKAGE))
+        for source in sorted(PACKAGE.rglob("*.py"))
+        if "create_subprocess_exec(" in source.read_text(encoding="utf-8")
+    ]
+    assert spawners == ["serve/sessions.py"]
+    sessions = (PACKAGE / "serve" / "sessions.py").read_text(encoding="utf-8")
+    assert re.findall(r"create_subprocess_exec\(\s*([^,]*),", sessions) == ["*self.argv"]
+    library = Path("/x/$(touch pwned); `id`.json")
+    assert app_command(library) == [sys.executable, "-m", "readlist", "--db", str(library), "open"]
 
 
 FORMULA_FEED = (
