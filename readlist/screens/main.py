@@ -116,6 +116,10 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         return self.paper_list.current
 
     def on_mount(self) -> None:
+        if self.focused is None:
+            # AUTO_FOCUS waits for the app to have the terminal's focus, which a browser tab
+            # (`readlist serve`) reports only later; at once, and only if a `/` took nothing.
+            self.set_focus(self.paper_list)
         self._show_all(keep_id=None)
         self.set_interval(REFRESH_INTERVAL_S, self._poll_library)
         self.set_timer(WARM_DELAY_S, self._warm_search_cache)  # after the first paint
@@ -263,6 +267,14 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         slices = [entries[i : i + SEARCH_SLICE] for i in range(0, len(entries), SEARCH_SLICE)]
         self._slice_cache = (entries, slices)
         return slices
+
+    async def search_settled(self, timeout: float = 2.0) -> None:
+        """Return once the search of the bar's text is shown (at most `timeout` seconds)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(w.group == "search" and w.is_running for w in self.workers):
+            if asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.005)
 
     def _search_done(
         self, generation: int, query: Query, found: list[Entry], version: int, keep_id: str | None

@@ -5,12 +5,22 @@ A mixin of `MainScreen`, kept apart so each file stays small.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.actions import SkipAction
 from textual.screen import Screen
+from textual.widget import Widget
 
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 from readlist.widgets.search_bar import SearchBar
+
+
+async def _drained(node: Widget) -> None:
+    """Return once `node` has handled the messages queued at it now."""
+    done = asyncio.Event()
+    node.call_later(done.set)
+    await done.wait()
 
 
 class MoveActions(Screen[None]):
@@ -39,12 +49,25 @@ class MoveActions(Screen[None]):
         self._leave_detail()
         self.set_focus(search)
 
-    def action_search_done(self) -> None:
+    async def action_search_done(self) -> None:
         """Enter in the search bar: back to the list keeping the search, before the keys after
-        it are read (a priority binding, as `/`); elsewhere Enter does what it does there."""
-        if self.focused is not self.query_one(SearchBar).input:
+        it are read (a priority binding, as `/`); elsewhere Enter does what it does there.
+
+        The keys typed before Enter may still be queued at the bar: the app reads no further
+        key until the bar has taken them and their search is shown, so `j` after Enter moves
+        in the results, not in the list as it was.
+        """
+        bar = self.query_one(SearchBar)
+        if self.focused is not bar.input:
             raise SkipAction()
+        for _ in range(2):  # a key's text travels input -> bar -> screen, one queue at a time
+            for node in (bar.input, bar, self):
+                await _drained(node)
+        await self.search_settled()
         self.set_focus(self.query_one(PaperList))
+
+    async def search_settled(self) -> None:
+        raise NotImplementedError  # MainScreen's
 
     def action_search_cancel(self) -> None:
         """Esc in the search bar: back to the list at once, and clear the search once the bar

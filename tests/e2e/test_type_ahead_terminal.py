@@ -115,3 +115,37 @@ def test_search_typed_in_one_burst_after_the_first_paint(
     )
     assert re.search(rf"▊\s+{QUERY}\s+▎", shown), shown  # the query is in the search bar
     assert f"{total} papers · {total} unread" in shown, shown  # no letter ran as a command
+
+
+@pytest.mark.parametrize("which", ["sample", "big"])
+def test_search_enter_and_list_keys_in_one_burst(
+    which: str, request: pytest.FixtureRequest, terminal: Terminal, tmp_path: Path
+) -> None:
+    """`/merging`, Enter, `j j s` in one send-keys call: the search stays in the bar and the third
+    match is starred (the keys after Enter went to the search bar, then to the unfiltered list)."""
+    built: Built = request.getfixturevalue(f"{which}_library")
+    db = tmp_path / "library.json"
+    shutil.copyfile(built.path, db)
+    home = tmp_path / "home"
+    home.mkdir()
+    command = (
+        "env -u COLUMNS -u LINES TERM=xterm-256color"
+        f" HOME={shlex.quote(str(home))} XDG_CACHE_HOME={shlex.quote(str(home / 'cache'))}"
+        f" VISUAL=true EDITOR=true {shlex.quote(installed_readlist())}"
+        f" --db {shlex.quote(str(db))}; sleep 60"
+    )
+    total = f"{built.papers:,}"
+    terminal.start(command)
+    terminal.wait_for(
+        lambda s: f"{total} papers · {total} unread" in s, "the first paint", every=0.02
+    )
+    terminal.burst("/", QUERY, "Enter", "j", "j", "s")
+    shown = terminal.wait_for(lambda s: "1 starred" in s, "the star in the status line")
+    assert re.search(rf"▊\s+{QUERY}\s+▎", shown), shown
+    assert f"{built.matches:,} of {total}" in shown, shown
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
+    run = {"env": env, "capture_output": True, "text": True, "check": True, "timeout": 60}
+    readlist = installed_readlist()
+    third = subprocess.run([readlist, "list", "--db", str(db), QUERY], **run).stdout.splitlines()[2]
+    starred = subprocess.run([readlist, "list", "--db", str(db), "is:starred"], **run).stdout
+    assert starred.splitlines() == [third]
