@@ -16,31 +16,6 @@ from typing import Any
 
 from readlist.core.text import clean_text
 
-#: The fields of one document in the TinyDB `papers` table, in the order they are written.
-DOC_FIELDS: tuple[str, ...] = (
-    "id",
-    "title",
-    "abstract",
-    "date",
-    "github",
-    "links",
-    "source",
-    "authors",
-    "arxiv_id",
-    "published",
-    "upvotes",
-    "project_page",
-    "categories",
-    "comment",
-    "doi",
-    "journal_ref",
-    "added",
-    "starred",
-    "read",
-    "note",
-    "tags",
-)
-
 #: What a source such as Hugging Face or arXiv adds to a paper; a Daily Papers text has none of it,
 #: so the library file stores each only where it has a value (`META_DEFAULTS` otherwise).
 META_FIELDS: tuple[str, ...] = (
@@ -53,6 +28,23 @@ META_FIELDS: tuple[str, ...] = (
     "comment",
     "doi",
     "journal_ref",
+)
+
+#: The fields of one document in the TinyDB `papers` table, in the order they are written.
+DOC_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "abstract",
+    "date",
+    "github",
+    "links",
+    "source",
+    *META_FIELDS,
+    "added",
+    "starred",
+    "read",
+    "note",
+    "tags",
 )
 
 #: The user's fields: an import never changes them.

@@ -74,6 +74,27 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term.kill()
 
 
+def start_on_a_copy(terminal: Terminal, built: Built, tmp_path: Path) -> tuple[Path, Path]:
+    """The installed readlist on a copy of `built`, until its first paint; (library, HOME).
+    HOME has no index cache: the first session, which builds the index while keys arrive."""
+    db = tmp_path / "library.json"
+    shutil.copyfile(built.path, db)
+    home = tmp_path / "home"
+    home.mkdir()
+    command = (
+        "env -u COLUMNS -u LINES TERM=xterm-256color"
+        f" HOME={shlex.quote(str(home))} XDG_CACHE_HOME={shlex.quote(str(home / 'cache'))}"
+        f" VISUAL=true EDITOR=true {shlex.quote(installed_readlist())}"
+        f" --db {shlex.quote(str(db))}; sleep 60"
+    )
+    total = f"{built.papers:,}"
+    terminal.start(command)
+    terminal.wait_for(
+        lambda s: f"{total} papers · {total} unread" in s, "the first paint", every=0.02
+    )
+    return db, home
+
+
 @pytest.mark.parametrize(
     ("which", "delay"),
     [
@@ -93,21 +114,8 @@ def test_search_typed_in_one_burst_after_the_first_paint(
     tmp_path: Path,
 ) -> None:
     built: Built = request.getfixturevalue(f"{which}_library")
-    db = tmp_path / "library.json"
-    shutil.copyfile(built.path, db)
-    home = tmp_path / "home"  # no index cache: the first session, which builds the index
-    home.mkdir()
-    command = (
-        "env -u COLUMNS -u LINES TERM=xterm-256color"
-        f" HOME={shlex.quote(str(home))} XDG_CACHE_HOME={shlex.quote(str(home / 'cache'))}"
-        f" VISUAL=true EDITOR=true {shlex.quote(installed_readlist())}"
-        f" --db {shlex.quote(str(db))}; sleep 60"
-    )
+    start_on_a_copy(terminal, built, tmp_path)
     total = f"{built.papers:,}"
-    terminal.start(command)
-    terminal.wait_for(
-        lambda s: f"{total} papers · {total} unread" in s, "the first paint", every=0.02
-    )
     time.sleep(delay)
     terminal.burst("/", QUERY)
     shown = terminal.wait_for(
@@ -124,21 +132,8 @@ def test_search_enter_and_list_keys_in_one_burst(
     """`/merging`, Enter, `j j s` in one send-keys call: the search stays in the bar and the third
     match is starred (the keys after Enter went to the search bar, then to the unfiltered list)."""
     built: Built = request.getfixturevalue(f"{which}_library")
-    db = tmp_path / "library.json"
-    shutil.copyfile(built.path, db)
-    home = tmp_path / "home"
-    home.mkdir()
-    command = (
-        "env -u COLUMNS -u LINES TERM=xterm-256color"
-        f" HOME={shlex.quote(str(home))} XDG_CACHE_HOME={shlex.quote(str(home / 'cache'))}"
-        f" VISUAL=true EDITOR=true {shlex.quote(installed_readlist())}"
-        f" --db {shlex.quote(str(db))}; sleep 60"
-    )
+    db, home = start_on_a_copy(terminal, built, tmp_path)
     total = f"{built.papers:,}"
-    terminal.start(command)
-    terminal.wait_for(
-        lambda s: f"{total} papers · {total} unread" in s, "the first paint", every=0.02
-    )
     terminal.burst("/", QUERY, "Enter", "j", "j", "s")
     shown = terminal.wait_for(lambda s: "1 starred" in s, "the star in the status line")
     assert re.search(rf"▊\s+{QUERY}\s+▎", shown), shown
