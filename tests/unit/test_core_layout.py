@@ -15,7 +15,7 @@ import readlist.core
 CORE = Path(readlist.core.__file__).parent
 VOCABULARY = {"models", "text", "links", "errors"}
 #: package -> the packages it may import (besides the vocabulary and itself).
-ALLOWED = {"formats": set(), "library": set(), "search": {"library"}}
+ALLOWED = {"formats": set(), "library": set(), "search": {"library"}, "sync": {"library"}}
 
 
 def module_name(path: Path) -> str:
