@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
+from readlist.cli_sync import add_sync_parser, cmd_sync
 from readlist.core.errors import FeedError, LibraryError
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
@@ -27,7 +28,7 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "list", "set", "export", "config")
+COMMANDS = ("open", "import", "list", "set", "export", "config", "sync")
 
 
 class UsageError(Exception):
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     configure.add_argument(
         "action", choices=("path", "show"), help="path: print the file's path; show: the settings"
     )
+    add_sync_parser(commands, _add_db)
     return parser
 
 
@@ -365,6 +367,7 @@ HANDLERS = {
     "set": cmd_set,
     "export": cmd_export,
     "config": cmd_config,
+    "sync": cmd_sync,
 }
 
 
