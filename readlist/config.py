@@ -26,7 +26,14 @@ SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread", "upvotes")
 """Sort orders the list understands, in the order `S` cycles through them."""
 
 DEFAULT_SORT = "feed"
-KNOWN_SETTINGS: tuple[str, ...] = ("theme", "mark_read_on_open", "sort", "keys")
+KNOWN_SETTINGS: tuple[str, ...] = (
+    "theme",
+    "mark_read_on_open",
+    "sort",
+    "keys",
+    "sync_on_start",
+    "sync_on_exit",
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class Config:
     mark_read_on_open: bool = False
     sort: str = DEFAULT_SORT
     keymap: dict[str, str] = field(default_factory=dict)
+    sync_on_start: bool = False  # `readlist sync` when the app opens (in the background)
+    sync_on_exit: bool = False  # and when it quits
 
     def as_toml(self) -> str:
         """The settings as a config file would hold them (for `readlist config show`)."""
@@ -47,6 +56,8 @@ class Config:
             lines.append(f"theme = {toml_string(self.theme)}")
         lines.append(f"mark_read_on_open = {'true' if self.mark_read_on_open else 'false'}")
         lines.append(f"sort = {toml_string(self.sort)}")
+        lines.append(f"sync_on_start = {'true' if self.sync_on_start else 'false'}")
+        lines.append(f"sync_on_exit = {'true' if self.sync_on_exit else 'false'}")
         lines.append("")
         lines.append("[keys]")
         for binding_id, keys in sorted(self.keymap.items()):
@@ -169,7 +180,14 @@ def _config_from_toml(raw: Mapping[str, Any], text: str, path: Path) -> tuple[Co
             else:
                 warn(binding_id, f"key for {binding_id!r} must be a key name in quotes", "keys")
 
-    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap)
+    switches: dict[str, bool] = {}
+    for key in ("sync_on_start", "sync_on_exit"):
+        switches[key] = raw.get(key, False)
+        if not isinstance(switches[key], bool):
+            warn(key, f"{key} must be true or false; using false")
+            switches[key] = False
+
+    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap, **switches)
     return config, warnings
 
 
