@@ -266,7 +266,7 @@ def run_status(path: Path) -> list[str]:
     else:
         lines.append("uncommitted: nothing")
     lines.append(f"last sync: {_last_sync(s)}")
-    configured = git.run("config", "--get", "merge.readlist.driver", check=False).out.strip()
+    configured = git.value("config", "--local", "--get", "merge.readlist.driver")
     if configured == driver_command():
         lines.append(f"merge driver: configured ({configured.split(' -m ')[0]})")
     elif configured:

@@ -31,6 +31,7 @@ IGNORE_HEADER = "# readlist sync: files beside the library that stay on this mac
 ATTRIBUTES_HEADER = "# readlist sync: the library merges paper by paper (driver set per clone)"
 MERGE_MARKER = "readlist-merging"  # in .git: a merge readlist started and has not finished
 LAST_SYNC = "readlist-last-sync"  # in .git: when the last sync ran and how it ended
+KEPT_LIBRARY = "readlist-kept-library"  # in .git: the library while an interrupted merge is undone
 #: A lock file older than this, on a system where running processes cannot be inspected, is
 #: taken to be left by a git that was killed.
 STALE_LOCK_AGE_S = 60.0
@@ -116,8 +117,9 @@ def configure_driver(git: Git, git_dir: Path, name: str) -> None:
         f"merge.{DRIVER_NAME}.driver": driver_command(),
     }
     for key, value in wanted.items():
-        if git.config(key) != value:
-            git.run("config", key, value)
+        # --local: the file's own value, not the `-c` every readlist git call carries
+        if git.value("config", "--local", "--get", key) != value:
+            git.run("config", "--local", key, value)
 
 
 def git_dir_of(git: Git) -> Path | None:
@@ -234,8 +236,11 @@ def recover_merge(git: Git, git_dir: Path, library: Path) -> list[str]:
                 f"{folder}: {what} is in progress there: finish it ({how}), then sync",
                 EXIT_GIT_FAILED,
             )
-    marker = git_dir / MERGE_MARKER
+    marker, kept = git_dir / MERGE_MARKER, git_dir / KEPT_LIBRARY
     if not (git_dir / "MERGE_HEAD").exists():
+        if kept.exists():  # the last recovery stopped after undoing the merge: finish it
+            atomic_write(library, kept.read_bytes())
+            kept.unlink()
         marker.unlink(missing_ok=True)
         return []
     if not marker.exists():
@@ -245,6 +250,11 @@ def recover_merge(git: Git, git_dir: Path, library: Path) -> list[str]:
             EXIT_GIT_FAILED,
         )
     keep = _valid_changed_library(git, library)
+    if keep is not None:
+        # Kept durably first: undoing the merge needs the file as git staged it, and what a
+        # readlist process wrote into it since the merge is in no journal any more.
+        atomic_write(kept, keep)
+        git.run("checkout", "--quiet", "--", library.name, check=False)
     undone = git.run("merge", "--abort", check=False)
     if undone.status != 0:
         raise SyncError(
@@ -254,6 +264,7 @@ def recover_merge(git: Git, git_dir: Path, library: Path) -> list[str]:
         )
     if keep is not None:
         atomic_write(library, keep)
+        kept.unlink()
     marker.unlink(missing_ok=True)
     return ["undid the merge of a sync that was interrupted; merging again"]
 

@@ -151,14 +151,20 @@ def head(s: Session) -> str | None:
     return s.git.value("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
 
 
-def committed_docs(s: Session, commit: str | None) -> RawLibrary:
-    """The library as a commit holds it (empty if the commit or the file is missing)."""
+def committed_docs(s: Session, commit: str | None, strict: bool = False) -> RawLibrary:
+    """The library as a commit holds it: empty if the commit or the file is missing, or (unless
+    `strict`) is not a library, so that every paper is then checked as new."""
     if commit is None:
         return RawLibrary()
     blob = s.git.run("cat-file", "blob", f"{commit}:{s.name}", check=False)
     if blob.status != 0:
         return RawLibrary()
-    return read_documents(s.path, io.BytesIO(blob.data))
+    try:
+        return read_documents(s.path, io.BytesIO(blob.data))
+    except LibraryError:
+        if strict:
+            raise
+        return RawLibrary()
 
 
 def check_changed(path: Path, before: RawLibrary, after: RawLibrary) -> None:
@@ -195,7 +201,12 @@ def commit_local(s: Session) -> None:
         except (OSError, LibraryError) as error:
             raise SyncError(f"{error}; nothing was committed", EXIT_SETUP) from None
         s.git.run("add", "--", *s.own_files)
-        if s.git.run("diff", "--cached", "--quiet", "--", *s.own_files, check=False).status == 0:
+        if (
+            s.git.run(
+                "diff", "--cached", "--quiet", "--no-ext-diff", "--", *s.own_files, check=False
+            ).status
+            == 0
+        ):
             return
         subject, body = commit_message(describe_changes(before, after), "readlist sync: set-up")
         message = ["-m", subject] + (["-m", body] if body else [])
@@ -245,8 +256,8 @@ def merge(s: Session, theirs: str, remote_branch: str) -> None:
     with library_lock(s.path):
         before = committed_docs(s, ours)
         if ours is None or _is_ancestor(s, ours, theirs):
+            _check_or_fail(s, theirs, before, where)
             after = committed_docs(s, theirs)
-            _check_or_fail(s, theirs, before, after, where)
             done = s.git.run("merge", "--ff-only", "--quiet", theirs, check=False)
             if done.status != 0:
                 raise SyncError(f"{where}: {_merge_problem(done)}", EXIT_MERGE_FAILED)
@@ -321,22 +332,21 @@ def _undo_merge(s: Session) -> None:
 def _merge_problem(done: GitResult) -> str:
     """git's reason, with the files it names (a merge refused over the user's own changes)."""
     lines = done.err.splitlines() + done.out.splitlines()
-    files = [line.strip() for line in lines if line.startswith("\t")]
+    files = [line.strip() for line in lines if line[:1] in (" ", "\t") and line.strip()]
     conflicts = [line for line in lines if line.startswith("CONFLICT")]
     reason = "; ".join(conflicts) or done.reason()
     return f"{reason.rstrip(':')}: {', '.join(files)}" if files else reason
 
 
-def _check_or_fail(
-    s: Session, theirs: str, before: RawLibrary, after: RawLibrary, where: str
-) -> None:
+def _check_or_fail(s: Session, theirs: str, before: RawLibrary, where: str) -> None:
+    """A commit to fast-forward to holds a library (every paper new or changed checked)."""
     if s.git.run("cat-file", "-e", f"{theirs}:{s.name}", check=False).status != 0:
         raise SyncError(
             f"{where} holds no {s.name}: is origin a readlist library? (nothing was changed)",
             EXIT_MERGE_FAILED,
         )
     try:
-        check_changed(s.path, before, after)
+        check_changed(s.path, before, committed_docs(s, theirs, strict=True))
     except LibraryError as error:
         raise SyncError(f"{where}: {error}; nothing was changed", EXIT_MERGE_FAILED) from None
 
