@@ -36,6 +36,8 @@ KEPT_LIBRARY = "readlist-kept-library"  # in .git: the library while an interrup
 #: taken to be left by a git that was killed.
 STALE_LOCK_AGE_S = 60.0
 LIVE_GIT_WAIT_S = 10.0
+#: Loose objects before git packs them (in the background): about 40 syncs.
+GC_AUTO = 256
 
 
 def check_name(path: Path) -> str:
@@ -120,6 +122,10 @@ def configure_driver(git: Git, git_dir: Path, name: str) -> None:
         # --local: the file's own value, not the `-c` every readlist git call carries
         if git.value("config", "--local", "--get", key) != value:
             git.run("config", "--local", key, value)
+    if not git.config("gc.auto"):
+        # Each sync stores a compressed copy of the whole file; git's default waits for 6,700
+        # loose objects (~1,100 syncs, gigabytes) before packing them into deltas.
+        git.run("config", "--local", "gc.auto", str(GC_AUTO))
 
 
 def git_dir_of(git: Git) -> Path | None:
