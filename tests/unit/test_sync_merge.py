@@ -256,3 +256,19 @@ def test_a_file_that_is_not_a_library_is_left_as_a_conflict(
     assert err.count("\n") == 0 and "left as a conflict" in err
     with pytest.raises(LibraryError):
         read_library(ours)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_bad_paper_from_one_side_is_never_merged_into_a_clean_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand edit that keeps the file's layout but breaks one paper (a yes/no as text): the
+    merge would take that side's paper as it is; the check of the result refuses it."""
+    base = write(tmp_path / "base", entry(1), entry(2))
+    ours = write(tmp_path / "ours", entry(1, starred=True), entry(2))
+    theirs = write(tmp_path / "theirs", entry(1), entry(2))
+    theirs.write_bytes(theirs.read_bytes().replace(b'"read":false', b'"read":"yes"', 1))
+    before = ours.read_bytes()
+    assert driver.main([str(base), str(ours), str(theirs), "library.json"]) == 1
+    assert "'read' is not true/false" in capsys.readouterr().err
+    assert ours.read_bytes() != before and b"<<<<<<<" in ours.read_bytes()

@@ -24,6 +24,7 @@ from readlist.core.library.storage import (
     PAPERS_TABLE,
     check_schema,
     decode_library,
+    entry_from_doc,
     layout_tail,
     library_from_document,
     stored_doc,
@@ -47,7 +48,7 @@ def read_documents(path: Path, source: BinaryIO) -> RawLibrary:
     Documents cut from readlist's own layout are not checked here: whoever writes them back
     checks the result. An empty file is an empty library, as for TinyDB.
     """
-    raw = _split_layout(path, source)
+    raw = split_layout(path, source)
     if raw is not None:
         return raw
     source.seek(0)
@@ -59,7 +60,7 @@ def read_documents(path: Path, source: BinaryIO) -> RawLibrary:
     return raw
 
 
-def _split_layout(path: Path, source: BinaryIO) -> RawLibrary | None:
+def split_layout(path: Path, source: BinaryIO) -> RawLibrary | None:
     """The documents of a file in storage.py's one-paper-per-line layout; None for any other.
 
     Line by line, so a 180 MB file is held once (as its documents), not twice.
@@ -122,6 +123,17 @@ def _tail(path: Path, line: bytes, rest: bytes, raw: RawLibrary) -> bool:
     check_schema(path, tables.get(META_TABLE))  # a newer schema is refused, not merged
     raw.other_tables = {k: v for k, v in tables.items() if k != META_TABLE}
     return True
+
+
+def check_paper(path: Path, pid: str, doc: bytes, seq: int) -> None:
+    """One document reads as a readlist paper with this id (LibraryError saying what is wrong)."""
+    try:
+        value = orjson.loads(doc)
+    except orjson.JSONDecodeError:
+        raise LibraryError(f"{path}: paper {pid} is not JSON") from None
+    entry = entry_from_doc(path, str(seq), value, seq)
+    if entry.id != pid:
+        raise LibraryError(f"{path}: paper document {seq} holds id {entry.id!r}, not {pid!r}")
 
 
 def encode_documents(

@@ -21,12 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import filelock
-import orjson
 
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
-from readlist.core.library.documents import RawLibrary, read_documents
-from readlist.core.library.storage import entry_from_doc
+from readlist.core.library.documents import RawLibrary, check_paper, read_documents
 from readlist.core.sync.git import (
     EXIT_GIT_FAILED,
     EXIT_MERGE_FAILED,
@@ -177,11 +175,7 @@ def check_changed(path: Path, before: RawLibrary, after: RawLibrary) -> None:
     The layout, unique ids and the schema were checked when `after` was read."""
     for pid, doc in after.docs.items():
         if before.docs.get(pid) != doc:
-            try:
-                value = orjson.loads(doc)
-            except orjson.JSONDecodeError:
-                raise LibraryError(f"{path}: paper {pid} is not JSON") from None
-            entry_from_doc(path, pid, value, after.seqs.get(pid, 0))
+            check_paper(path, pid, doc, after.seqs.get(pid, 0))
 
 
 def _working_docs(s: Session) -> RawLibrary:
