@@ -31,18 +31,23 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def test_two_machines_syncing_at_the_same_moment(tmp_path: Path) -> None:
+    """Three rounds of both machines pushing at once: the loser of a race (its push rejected,
+    or refused while the winner held the branch's lock on the remote) merges and pushes again."""
     a, b, _ = two_machines(tmp_path)
     pids = ids(a)
-    a.change(star=pids[:3], note={pids[5]: "a"})
-    b.change(read=pids[:3], note={pids[6]: "b"})
-    racing = [a.start_sync(), b.start_sync()]
-    for process in racing:
-        out, err = process.communicate(timeout=180)
-        assert process.returncode == 0, (out, err)
+    for round_ in range(3):
+        a.change(star=[pids[round_]], note={pids[10 + round_]: f"a{round_}"})
+        b.change(read=[pids[round_]], note={pids[20 + round_]: f"b{round_}"})
+        racing = [a.start_sync(), b.start_sync()]
+        for process in racing:
+            out, err = process.communicate(timeout=180)
+            assert process.returncode == 0, (out, err)
     settle(a, b)
     papers = assert_same(a, b)
-    assert all(papers[p]["starred"] and papers[p]["read"] for p in pids[:3])
-    assert (papers[pids[5]]["note"], papers[pids[6]]["note"]) == ("a", "b")
+    for round_ in range(3):
+        assert papers[pids[round_]]["starred"] and papers[pids[round_]]["read"]
+        assert papers[pids[10 + round_]]["note"] == f"a{round_}"
+        assert papers[pids[20 + round_]]["note"] == f"b{round_}"
 
 
 def test_two_syncs_in_one_clone_wait_for_each_other(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from readlist.core.sync.git import (
     driver_command,
     find_git,
 )
+from readlist.core.sync.locks import sync_lock
 from readlist.core.sync.repo import LAST_SYNC, check_name, git_dir_of
 from readlist.core.sync.steps import (
     Session,
@@ -40,7 +41,6 @@ from readlist.core.sync.steps import (
     prepare,
     record,
     set_upstream,
-    sync_lock,
 )
 
 

@@ -55,10 +55,6 @@ CONFIG_OVERRIDES: tuple[tuple[str, str], ...] = (
     ("merge.verifySignatures", "false"),  # other machines' commits are not signed
     ("rerere.enabled", "false"),
     ("log.showSignature", "false"),
-    # A received pack is kept as it came (deltas) instead of being unpacked into loose objects,
-    # each a whole compressed copy of the library: less work and less disk per sync.
-    ("fetch.unpackLimit", "1"),
-    ("receive.unpackLimit", "1"),  # a remote on a local path runs with these settings too
     ("advice.detachedHead", "false"),
 )
 

@@ -1,10 +1,7 @@
 """The steps of one sync: fold the journal, commit, fetch, merge, check, push.
 
-Locks: a sync holds `<library>.sync.lock` from start to end, so two syncs of one library never
-run at once. It takes the library's own lock (`<library>.lock`, the Library's) only around the
-steps that read or write the library file in the working folder (staging it, merging into it),
-never across the network. `Library.compact` takes only the library lock, and a sync takes the
-library lock after its own, so the two never wait for each other in a circle.
+Each step that reads or writes the library file in the working folder (staging it, merging into
+it) holds the library's own lock (locks.py); the network steps hold none of the Library's.
 """
 
 from __future__ import annotations
@@ -15,12 +12,9 @@ import json
 import os
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-import filelock
 
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
@@ -35,6 +29,7 @@ from readlist.core.sync.git import (
     GitResult,
     SyncError,
 )
+from readlist.core.sync.locks import library_lock
 from readlist.core.sync.repo import (
     LAST_SYNC,
     MERGE_MARKER,
@@ -47,8 +42,6 @@ from readlist.core.sync.repo import (
 from readlist.core.sync.summary import commit_message, describe_changes
 
 PUSH_ATTEMPTS = 4
-SYNC_LOCK_TIMEOUT = 300.0
-LIBRARY_LOCK_TIMEOUT = 30.0
 
 
 @dataclass
@@ -71,35 +64,6 @@ class Session:
     def own_files(self) -> tuple[str, ...]:
         """The only files readlist ever stages or commits."""
         return (self.name, ".gitignore", ".gitattributes")
-
-
-@contextlib.contextmanager
-def _file_lock(lock_path: str, timeout: float, busy: str) -> Iterator[None]:
-    lock = filelock.FileLock(lock_path, timeout=timeout, mode=0o600, thread_local=False)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise SyncError(busy, EXIT_GIT_FAILED) from None
-    except OSError as exc:
-        raise SyncError(f"{lock_path}: cannot lock ({exc.strerror})", EXIT_SETUP) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def sync_lock(path: Path) -> contextlib.AbstractContextManager[None]:
-    """Held for a whole sync (init, clone): one sync of a library at a time."""
-    return _file_lock(
-        f"{path}.sync.lock", SYNC_LOCK_TIMEOUT, f"{path}: another sync has been running too long"
-    )
-
-
-def library_lock(path: Path) -> contextlib.AbstractContextManager[None]:
-    """The Library's own lock: no readlist process writes the file while git reads or writes it."""
-    return _file_lock(
-        f"{path}.lock", LIBRARY_LOCK_TIMEOUT, f"{path}: locked by another process for too long"
-    )
 
 
 def prepare(s: Session) -> None:
@@ -366,7 +330,7 @@ def push(s: Session, branch: str, remote_branch: str) -> bool:
     if done.status == 0:
         return True
     refused = [line for line in done.out.splitlines() if line.startswith("!")]
-    if any("[rejected]" in line for line in refused):
+    if any("[rejected]" in line or _lost_ref_race(line) for line in refused):
         return False
     if refused:
         why = refused[0].split("\t")[-1]
@@ -374,6 +338,12 @@ def push(s: Session, branch: str, remote_branch: str) -> bool:
     if "failed to push" in done.err:
         raise SyncError(f"the push failed: {done.reason()}", EXIT_PUSH_REJECTED)
     raise unreachable(s, done)
+
+
+def _lost_ref_race(line: str) -> bool:
+    """The remote could not update the branch because another push held it at that moment
+    ("failed to update ref", "cannot lock ref"): try again, like a rejected push."""
+    return "[remote rejected]" in line and ("update ref" in line or "lock ref" in line)
 
 
 def exchange(s: Session) -> None:
