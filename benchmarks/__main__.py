@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--sizes 10000,100000] [--json FILE]`: every figure of issues 4 and 11.
+"""`python -m benchmarks [--sizes 10000,100000] [--json FILE]`: every figure of issues 4, 11 and 12.
 
 Each size is measured in fresh subprocesses (core; app; one more for peak RSS) so no size inherits
 another's memory or caches. Prints a Markdown table with the budget and a met/MISSED mark beside
@@ -22,7 +22,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import BUDGETS, FETCH_BUDGETS, QUERIES, SEED, measure_ref, measure_start
+from benchmarks import (
+    BUDGETS,
+    FETCH_BUDGETS,
+    QUERIES,
+    SEED,
+    measure_ref,
+    measure_start,
+    measure_sync,
+)
 from benchmarks.generate import corpus_lines, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +105,8 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
         result.update(measure_start.measure(db, _child_env(workdir), runs * 2))
         result.update(_run("measure_app", [db, "--runs", str(runs)], workdir))
         result.update(_run("measure_app", [db, "--rss"], workdir))
+    only_driver = ["--driver-only"] if size > measure_sync.SYNC_UP_TO else []
+    result.update(_run("measure_sync", [str(feed), str(folder), *only_driver], workdir))
     return result
 
 

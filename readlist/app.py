@@ -12,9 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -36,6 +37,14 @@ class ReadlistApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding(
+            "ctrl+s",
+            "sync",
+            "Sync",
+            tooltip="Sync the library with other machines (git)",
+            show=False,
+            id="sync",
+        ),
     ]
 
     def __init__(
@@ -51,6 +60,8 @@ class ReadlistApp(App[None]):
         self.notices = tuple(notices)
         self.config = config or Config()
         self.config_file = config_file
+        self.syncing = False
+        self._quitting = False
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.library, self.config)
@@ -65,6 +76,8 @@ class ReadlistApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for notice in self.notices:
             self.notify(notice, markup=False)
+        if self.config.sync_on_start:
+            self.action_sync()
 
     @on(events.DeliveryComplete)
     def _download_done(self, event: events.DeliveryComplete) -> None:
@@ -94,6 +107,49 @@ class ReadlistApp(App[None]):
             self.library.close()
         except LibraryError as error:
             self.log.error(f"closing the library: {error}")
+
+    # ---- sync --------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        """`readlist sync` in a thread; the list shows what it brought within a second (the
+        screen polls the library), and a notification says how it went."""
+        if self.syncing:
+            self.notify("A sync is already running", markup=False)
+            return
+        self.syncing = True
+        self.notify("Syncing...", timeout=2, markup=False)
+        self._sync(then_quit=False)
+
+    async def action_quit(self) -> None:
+        """Quit, after a sync when the config asks for one (`sync_on_exit`)."""
+        if not self.config.sync_on_exit or self._quitting:
+            self.exit()
+            return
+        self._quitting = True
+        self.notify("Syncing before quitting...", markup=False)
+        if not self.syncing:
+            self.syncing = True
+            self._sync(then_quit=True)
+
+    @work(thread=True, group="sync", description="sync")
+    def _sync(self, then_quit: bool) -> None:
+        from readlist.core.sync.commands import run_sync
+        from readlist.core.sync.git import SyncError
+
+        severity: SeverityLevel = "information"
+        try:
+            lines = run_sync(self.library.path, library=self.library)
+            message = "Synced: " + "; ".join(lines[-2:])
+        except SyncError as error:
+            message, severity = f"Sync failed: {error}", "error"
+        self.call_from_thread(self._synced, message, severity, then_quit or self._quitting)
+
+    def _synced(self, message: str, severity: SeverityLevel, then_quit: bool) -> None:
+        self.syncing = False
+        if then_quit:
+            self.exit(message=f"readlist: {message}")
+            return
+        self.notify(message, severity=severity, timeout=8, markup=False)
 
     # ---- keys: help screen and command palette ------------------------------------------
 

@@ -18,6 +18,7 @@ from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
 from readlist.cli_fetch import FetchUsageError, add_commands, cmd_add, cmd_fetch
 from readlist.cli_serve import add_serve_parser, cmd_serve
+from readlist.cli_sync import add_sync_parser, cmd_sync
 from readlist.core.errors import FeedError, LibraryError
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
@@ -29,7 +30,18 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "fetch", "add", "list", "set", "export", "config", "serve")
+COMMANDS = (
+    "open",
+    "import",
+    "fetch",
+    "add",
+    "list",
+    "set",
+    "export",
+    "config",
+    "serve",
+    "sync",
+)
 
 
 class UsageError(Exception):
@@ -127,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "action", choices=("path", "show"), help="path: print the file's path; show: the settings"
     )
     _add_db(add_serve_parser(commands))
+    add_sync_parser(commands, _add_db)
     return parser
 
 
@@ -380,6 +393,7 @@ HANDLERS = {
     "export": cmd_export,
     "config": cmd_config,
     "serve": cmd_serve,
+    "sync": cmd_sync,
 }
 
 

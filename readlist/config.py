@@ -35,7 +35,15 @@ SORT_ORDERS: tuple[str, ...] = ("feed", "title", "starred", "unread", "upvotes")
 """Sort orders the list understands, in the order `S` cycles through them."""
 
 DEFAULT_SORT = "feed"
-KNOWN_SETTINGS: tuple[str, ...] = ("theme", "mark_read_on_open", "sort", "keys", "fetch")
+KNOWN_SETTINGS: tuple[str, ...] = (
+    "theme",
+    "mark_read_on_open",
+    "sort",
+    "keys",
+    "fetch",
+    "sync_on_start",
+    "sync_on_exit",
+)
 FETCH_SETTINGS: tuple[str, ...] = (
     "sources",
     "hf_url",
@@ -78,6 +86,8 @@ class Config:
     sort: str = DEFAULT_SORT
     keymap: dict[str, str] = field(default_factory=dict)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    sync_on_start: bool = False  # `readlist sync` when the app opens (in the background)
+    sync_on_exit: bool = False  # and when it quits
 
     def as_toml(self) -> str:
         """The settings as a config file would hold them (for `readlist config show`)."""
@@ -88,6 +98,8 @@ class Config:
             lines.append(f"theme = {toml_string(self.theme)}")
         lines.append(f"mark_read_on_open = {'true' if self.mark_read_on_open else 'false'}")
         lines.append(f"sort = {toml_string(self.sort)}")
+        lines.append(f"sync_on_start = {'true' if self.sync_on_start else 'false'}")
+        lines.append(f"sync_on_exit = {'true' if self.sync_on_exit else 'false'}")
         lines.append("")
         lines.append("[keys]")
         for binding_id, keys in sorted(self.keymap.items()):
@@ -226,7 +238,16 @@ def _config_from_toml(raw: Mapping[str, Any], text: str, path: Path) -> tuple[Co
                 warn(binding_id, f"key for {binding_id!r} must be a key name in quotes", "keys")
 
     fetch = _fetch_from_toml(raw.get("fetch", {}), warn)
-    config = Config(theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap, fetch=fetch)
+    switches: dict[str, bool] = {}
+    for key in ("sync_on_start", "sync_on_exit"):
+        switches[key] = raw.get(key, False)
+        if not isinstance(switches[key], bool):
+            warn(key, f"{key} must be true or false; using false")
+            switches[key] = False
+
+    config = Config(
+        theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap, fetch=fetch, **switches
+    )
     return config, warnings
 
 

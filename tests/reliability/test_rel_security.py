@@ -164,8 +164,9 @@ SHELL_PATTERNS = re.compile(
 )
 
 
-def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_starts_a_program() -> None:
-    """Feed text never reaches a shell: no shell calls at all; one subprocess, the user's editor.
+def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_and_git_start_programs() -> None:
+    """Feed text never reaches a shell: no shell calls at all; subprocesses only for the user's
+    editor and for git (sync).
 
     The editor gets an argument list ($VISUAL/$EDITOR split by shlex, then a temp file name), so
     no text from a feed or a note is ever part of a command line. (`readlist serve` starts the
@@ -180,10 +181,16 @@ def test_nothing_in_readlist_runs_a_shell_and_only_the_editor_starts_a_program()
         if re.search(r"\bsubprocess\.\w+\(", text):
             subprocess_users.append(relative)
     assert shell_calls == []
-    assert subprocess_users == ["external_editor.py"]
+    assert subprocess_users == ["core/sync/driver.py", "core/sync/git.py", "external_editor.py"]
     editor = (PACKAGE / "external_editor.py").read_text(encoding="utf-8")
     calls = re.findall(r"subprocess\.\w+\((.*)\)", editor)
     assert calls == ["command, check=False"], calls
+    # Sync runs git, found on PATH, with argument lists: git.py builds `[git, "-C", folder, ...]`
+    # and the driver hands a file that is not a library to `git merge-file` the same way.
+    for name in ("core/sync/git.py", "core/sync/driver.py"):
+        text = (PACKAGE / name).read_text(encoding="utf-8")
+        for call in re.findall(r"subprocess\.run\(\s*([^,]+),", text):
+            assert call.strip().startswith(("[", "command")), (name, call)
 
 
 def test_readlist_serve_starts_only_readlist_itself_as_an_argument_list() -> None:

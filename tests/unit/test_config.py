@@ -130,3 +130,12 @@ def test_as_toml_round_trips(tmp_path: Path) -> None:
     config = Config(theme="nord", mark_read_on_open=True, sort="starred", keymap={"a.b": "z"})
     path = write(tmp_path, config.as_toml())
     assert load_config(path) == (config, [])
+
+
+def test_sync_on_start_and_on_exit_are_read_and_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, "sync_on_start = true\nsync_on_exit = 1\n")
+    config, warnings = load_config(path)
+    assert (config.sync_on_start, config.sync_on_exit) == (True, False)
+    assert warnings == [f"{path}, line 2: sync_on_exit must be true or false; using false"]
+    config = Config(sync_on_start=True, sync_on_exit=True)
+    assert load_config(write(tmp_path, config.as_toml())) == (config, [])

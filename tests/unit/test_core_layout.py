@@ -16,7 +16,13 @@ import readlist.core
 CORE = Path(readlist.core.__file__).parent
 VOCABULARY = {"models", "text", "links", "errors", "arxiv_ids"}
 #: package -> the packages it may import (besides the vocabulary and itself).
-ALLOWED = {"formats": set(), "library": set(), "search": {"library"}, "sources": {"formats"}}
+ALLOWED = {
+    "formats": set(),
+    "library": set(),
+    "search": {"library"},
+    "sources": {"formats"},
+    "sync": {"library"},
+}
 
 
 def module_name(path: Path) -> str:

@@ -156,7 +156,7 @@ def _layout_tail(
         return None
     if not isinstance(rest, dict) or PAPERS_TABLE in rest:
         return None
-    schema = _check_schema(path, rest.get(META_TABLE))
+    schema = check_schema(path, rest.get(META_TABLE))
     other = {k: v for k, v in rest.items() if k != META_TABLE}
     return LoadedFile(entries, other, schema=schema)
 
@@ -195,7 +195,7 @@ def library_from_document(path: Path, document: Any) -> LoadedFile:
     """Check the document's shape and schema and build the entries in feed order."""
     if not isinstance(document, dict):
         raise _shape(path, f"expected a JSON object of tables, found {_kind(document)}")
-    schema = _check_schema(path, document.get(META_TABLE))
+    schema = check_schema(path, document.get(META_TABLE))
     papers = document.get(PAPERS_TABLE, {})
     if not isinstance(papers, dict):
         raise _shape(path, f"the '{PAPERS_TABLE}' table is {_kind(papers)}, not an object")
@@ -216,7 +216,7 @@ def library_from_document(path: Path, document: Any) -> LoadedFile:
     return LoadedFile(entries, other, schema=schema)
 
 
-def _check_schema(path: Path, meta: Any) -> int:
+def check_schema(path: Path, meta: Any) -> int:
     """The file's schema version (a file without one is as old as the first), or LibraryError
     if it is damaged or newer than this readlist, which would drop what it does not know."""
     if meta is None:
@@ -486,8 +486,6 @@ def encode_library(
     per line (see the module docstring), as pieces to write one after another (joining 200 MB
     would hold the GIL for the copies)."""
     pieces = [LAYOUT_HEAD]
-    rest = dict(other_tables)
-    rest[META_TABLE] = {"1": {"schema": SCHEMA}}
     dumps = orjson.dumps
     try:
         with gc_paused():
@@ -497,12 +495,20 @@ def encode_library(
                 if start + ENCODE_CHUNK >= len(entries):
                     lines[-1] = lines[-1][:-2] + b"\n"  # the last paper: no comma
                 pieces.append(b"".join(lines))
-        pieces.append(b"}," + dumps(rest)[1:] + b"\n")
+        pieces.append(layout_tail(other_tables))
     except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate in a paper's text
         raise LibraryError(
             f"{path}: could not save the library ({exc}); nothing was changed"
         ) from None
     return pieces
+
+
+def layout_tail(other_tables: dict[str, Any]) -> bytes:
+    """The closing line: the end of the papers table, then the schema table and any other tables
+    (orjson.JSONEncodeError if one cannot be encoded)."""
+    rest = dict(other_tables)
+    rest[META_TABLE] = {"1": {"schema": SCHEMA}}
+    return b"}," + orjson.dumps(rest)[1:] + b"\n"
 
 
 def write_library(path: Path, entries: Sequence[Entry], other_tables: dict[str, Any]) -> FileSig:
