@@ -41,6 +41,11 @@ from readlist.core.search.rows import RowCache, Rows, content_matches
 class QueryError(ValueError):
     """A malformed query; the message is one line saying what is wrong."""
 
+    def __init__(self, message: str) -> None:
+        # One line whatever was typed or pasted: a newline or a control character in the query
+        # is shown escaped, never as itself.
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
+
 
 _IS_VALUES = ("starred", "unstarred", "read", "unread")
 _HAS_VALUES = ("code", "note", "arxiv")
