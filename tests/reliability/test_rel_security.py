@@ -218,11 +218,9 @@ FORMULA_FEED = (
 
 
 def test_a_csv_export_never_holds_a_live_spreadsheet_formula(tmp_path: Path) -> None:
-    """Feed text, a note and a tag starting with = + - @ are exported with a leading quote.
-
-    Fails today: export._csv_cell joins list cells (links, tags) and returns before the formula
-    guard, so a tag such as `=cmd|' /c calc'!a0` (from a shared Markdown list) stays live.
-    """
+    """Feed text, a note and a tag starting with = + - @ are exported with a leading quote; a
+    tag such as `=cmd|' /c calc'!a0` (from a shared Markdown list) too, though list cells (links,
+    tags) are joined before the guard sees them."""
     import csv
     import io
 
