@@ -130,8 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 QUERY_HELP = (
     'QUERY: words must all match (title, abstract, note, tags); "a phrase"; -word excludes; '
-    "is:starred is:unstarred is:read is:unread has:code has:note has:arxiv tag:NAME "
-    "date:YYYY-MM-DD author:NAME cat:cs.CL (cat:cs for the archive)."
+    "title:WORD abstract:WORD note:WORD look in one field; a OR b matches either (a b OR c is "
+    "a AND (b OR c)); is:starred is:unstarred is:read is:unread has:code has:note has:arxiv "
+    "tag:NAME date:YYYY-MM-DD author:NAME cat:cs.CL (cat:cs for the archive); -term negates any."
 )
 
 
