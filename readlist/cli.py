@@ -22,6 +22,7 @@ from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
 from readlist.core.library import Library
 from readlist.core.models import Entry, normalise_tags
+from readlist.core.search.order import ALL_ORDERS, order_entries
 from readlist.core.search.query import QueryError, parse_query, search
 from readlist.core.text import clean_text, plural
 from readlist.paths import default_library_path
@@ -88,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(lister)
     lister.add_argument("--json", action="store_true", help="a JSON array of library documents")
+    lister.add_argument(
+        "--sort",
+        choices=ALL_ORDERS,
+        default="feed",
+        help="feed (newest day first, the default), title, starred (first), unread (first), "
+        "upvotes (most first), relevance (best match first, as the app while a query has words)",
+    )
     lister.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
 
     setter = commands.add_parser(
@@ -169,7 +177,7 @@ def _with_command(argv: list[str]) -> list[str]:
 #: Options whose value is free text, and the options (True: takes a value) of the query commands.
 _TEXT_OPTIONS = ("--note", "--tag", "--untag")
 _QUERY_OPTIONS = {
-    "list": {"-h": False, "--help": False, "--json": False, "--db": True},
+    "list": {"-h": False, "--help": False, "--json": False, "--db": True, "--sort": True},
     "export": {
         "-h": False,
         "--help": False,
@@ -298,7 +306,8 @@ def entry_line(entry: Entry) -> str:
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     query = parse_query(" ".join(args.query))  # a bad query fails before the library is opened
     with _existing_library(args) as library:
-        found = search(library.entries(), query)
+        entries = library.entries()
+        found = order_entries(search(entries, query), args.sort, query, entries)
     if args.json:
         out.write(to_json(found))
     else:
