@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
 from readlist.cli_fetch import FetchUsageError, add_commands, cmd_add, cmd_fetch
+from readlist.cli_related import add_related_command, cmd_related
 from readlist.core.errors import FeedError, LibraryError
 from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
@@ -29,7 +30,7 @@ from readlist.paths import default_library_path
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-COMMANDS = ("open", "import", "fetch", "add", "list", "set", "export", "config")
+COMMANDS = ("open", "import", "fetch", "add", "list", "related", "set", "export", "config")
 
 
 class UsageError(Exception):
@@ -93,10 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=ALL_ORDERS,
         default="feed",
-        help="feed (newest day first, the default), title, starred (first), unread (first), "
-        "upvotes (most first), relevance (best match first, as the app while a query has words)",
+        help="the order (default feed, as the app's S)",
     )
     lister.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
+    add_related_command(commands, _add_db, QUERY_HELP)
 
     setter = commands.add_parser(
         "set",
@@ -178,6 +179,7 @@ def _with_command(argv: list[str]) -> list[str]:
 _TEXT_OPTIONS = ("--note", "--tag", "--untag")
 _QUERY_OPTIONS = {
     "list": {"-h": False, "--help": False, "--json": False, "--db": True, "--sort": True},
+    "related": {"-h": False, "--help": False, "--json": False, "--db": True, "--limit": True},
     "export": {
         "-h": False,
         "--help": False,
@@ -384,6 +386,7 @@ HANDLERS = {
     "fetch": cmd_fetch,
     "add": cmd_add,
     "list": cmd_list,
+    "related": cmd_related,
     "set": cmd_set,
     "export": cmd_export,
     "config": cmd_config,
