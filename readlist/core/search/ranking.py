@@ -1,29 +1,32 @@
-"""Relevance: the papers a query matched, best first (BM25F over title, abstract, note and tags).
-
-Only the matched papers are ranked, and each keystroke ranks them again, so the cost must stay a
-small part of a search even when a common word matches half of 100,000 papers. Hence:
-
-- Every per-paper quantity comes from a C-speed pass over the matched list (`map` of `str`
-  methods and `operator` functions); no Python code runs per paper, except for the few papers
-  with a note or tags and those whose title holds the word (their abstract is read to tell
-  whether it holds it too).
-- A word's count in the abstract is not taken, only whether the abstract holds it: counting
-  means reading every matched abstract (~110 ms for 57,000 at 100,000 papers, more than the
-  whole search budget), and an abstract is short enough that holding the word is most of what
-  its count says. Counts are taken in the title, the note and the tags (short texts).
-- Document frequencies and average lengths come from an evenly spaced sample of the library (all
-  of it up to `SAMPLE` papers), so they cost the same at any size.
+"""Relevance: the papers a query matched, best first (BM25F over title, text, note and tags).
 
 The score of a paper d for the positive words and phrases t of the query (`Query.texts`):
 
     score(d) = sum over t of  idf(t) * x * (K1 + 1) / (x + K1)
-    x        = sum over fields f of  WEIGHT[f] * tf_f(t, d) / (1 - B[f] + B[f] * len_f(d) / avg_f)
+    x        = 3.0 * tf_title / (0.5 + 0.5 * len_title / avg_title)
+             + 1.0 * held_text / (0.25 + 0.75 * len_abstract / avg_abstract)
+             + 1.5 * tf_note + 2.0 * tf_tags
+    idf(t)   = max(0, ln((N - n + 0.5) / (n + 0.5)))   (N papers, n of them matching t alone)
 
-tf is the number of times t occurs in the field's lower-cased text (title, note, tags) or 1 if
-the abstract holds it (0 if not); a field term (`title:x`) counts in its field only. Lengths are in
-characters; B is 0 for the note and the tags (user text, mostly empty). idf(t) =
-ln(1 + (N - n + 0.5) / (n + 0.5)) with N papers and n of them matching t alone; with one word it
-is the same for every paper and is left out. Ties keep the order given (feed order).
+tf is how many times t occurs in the lower-cased title, note or tags; held_text is 1 when the
+title or abstract holds t (for `abstract:t`, the abstract), else 0. A field term (`title:t`)
+counts in its field only; operators (is:, has:, tag:, date:, author:, cat:) only filter. Lengths
+are in characters, rounded to 1/16 of an octave. Ties keep the order given (feed order).
+
+Only the matched papers are ranked, on every keystroke, so ranking must stay a small part of a
+search even when a word matches a third of 100,000 papers:
+- The abstract counts by presence, not by count: counting means reading every matched abstract
+  (~110 ms for 57,000 abstracts, more than a whole search), and the token index already says
+  which hold the word. A paper's text matching every word of the query is known from the search:
+  only papers with a note or tags (which may be where the word was) are looked at again.
+- idf is Robertson and Sparck Jones' (BM25's original), floored at 0: a word more than half the
+  papers hold says nothing about which is most relevant, and is not ranked on (`learning` in a
+  library of ML papers, and every one- or two-letter prefix typed on the way to a word: the
+  largest result sets, which thus cost nothing to rank). N and n, and the average lengths, come
+  from an evenly spaced sample of the library (all of it up to `SAMPLE` papers).
+- Every per-paper quantity comes from a C-speed pass (`map` of `str` methods); a paper's score is
+  a lookup of its (title count, held, title length, abstract length), each combination scored
+  once in Python.
 """
 
 from __future__ import annotations
