@@ -101,6 +101,7 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
         # The first session after the bulk import indexes every paper and saves the index, as
         # a user's would; every figure after it is a later session's, with that index cached.
         result.update(_run("measure_app", [db, "--first-session"], workdir))
+        result.update(_run("measure_rank", [db, "--runs", str(runs)], workdir))
         print("  running measure_start...", file=sys.stderr, flush=True)
         result.update(measure_start.measure(db, _child_env(workdir), runs * 2))
         result.update(_run("measure_app", [db, "--runs", str(runs)], workdir))

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from readlist import __version__
 from readlist.cli_feeds import import_files, load_files
 from readlist.cli_fetch import FetchUsageError, add_commands, cmd_add, cmd_fetch
+from readlist.cli_related import add_related_command, cmd_related
 from readlist.cli_serve import add_serve_parser, cmd_serve
 from readlist.cli_sync import add_sync_parser, cmd_sync
 from readlist.core.errors import FeedError, LibraryError
@@ -24,6 +25,7 @@ from readlist.core.formats.export import FORMATS, export_entries
 from readlist.core.formats.json_list import to_json
 from readlist.core.library import Library
 from readlist.core.models import Entry, normalise_tags
+from readlist.core.search.order import ALL_ORDERS, order_entries
 from readlist.core.search.query import QueryError, parse_query, search
 from readlist.core.text import clean_text, plural
 from readlist.paths import default_library_path
@@ -36,6 +38,7 @@ COMMANDS = (
     "fetch",
     "add",
     "list",
+    "related",
     "set",
     "export",
     "config",
@@ -101,7 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db(lister)
     lister.add_argument("--json", action="store_true", help="a JSON array of library documents")
+    lister.add_argument(
+        "--sort",
+        choices=ALL_ORDERS,
+        default="feed",
+        help="the order (default feed, as the app's S)",
+    )
     lister.add_argument("query", nargs="*", metavar="QUERY", help="search terms (see below)")
+    add_related_command(commands, _add_db, QUERY_HELP)
 
     setter = commands.add_parser(
         "set",
@@ -145,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 QUERY_HELP = (
     'QUERY: words must all match (title, abstract, note, tags); "a phrase"; -word excludes; '
-    "is:starred is:unstarred is:read is:unread has:code has:note has:arxiv tag:NAME "
-    "date:YYYY-MM-DD author:NAME cat:cs.CL (cat:cs for the archive)."
+    "title:WORD abstract:WORD note:WORD look in one field; a OR b matches either (a b OR c is "
+    "a AND (b OR c)); is:starred is:unstarred is:read is:unread has:code has:note has:arxiv "
+    "tag:NAME date:YYYY-MM-DD author:NAME cat:cs.CL (cat:cs for the archive); -term negates any."
 )
 
 
@@ -183,7 +194,8 @@ def _with_command(argv: list[str]) -> list[str]:
 #: Options whose value is free text, and the options (True: takes a value) of the query commands.
 _TEXT_OPTIONS = ("--note", "--tag", "--untag")
 _QUERY_OPTIONS = {
-    "list": {"-h": False, "--help": False, "--json": False, "--db": True},
+    "list": {"-h": False, "--help": False, "--json": False, "--db": True, "--sort": True},
+    "related": {"-h": False, "--help": False, "--json": False, "--db": True, "--limit": True},
     "export": {
         "-h": False,
         "--help": False,
@@ -312,7 +324,8 @@ def entry_line(entry: Entry) -> str:
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     query = parse_query(" ".join(args.query))  # a bad query fails before the library is opened
     with _existing_library(args) as library:
-        found = search(library.entries(), query)
+        entries = library.entries()
+        found = order_entries(search(entries, query), args.sort, query, entries)
     if args.json:
         out.write(to_json(found))
     else:
@@ -389,6 +402,7 @@ HANDLERS = {
     "fetch": cmd_fetch,
     "add": cmd_add,
     "list": cmd_list,
+    "related": cmd_related,
     "set": cmd_set,
     "export": cmd_export,
     "config": cmd_config,

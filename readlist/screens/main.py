@@ -23,12 +23,15 @@ from readlist.config import SORT_ORDERS, Config
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry
+from readlist.core.search.order import RELEVANCE, sort_entries
 from readlist.core.search.query import Query, QueryError, parse_query, prepare, search
+from readlist.core.search.ranking import rank
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_fetch import FetchActions
 from readlist.screens.main_keys import MAIN_BINDINGS
 from readlist.screens.main_moves import MoveActions
+from readlist.screens.main_views import SORT_NAMES, SavedView, ViewActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
@@ -43,25 +46,13 @@ FILTERS: tuple[tuple[str, str], ...] = (
     ("starred", "is:starred"),
     ("with code", "has:code"),
 )
-SORT_NAMES = {
-    "feed": "feed order",
-    "title": "title",
-    "starred": "starred first",
-    "unread": "unread first",
-    "upvotes": "most upvoted",
-}
 WARM_DELAY_S = 0.3
 REFRESH_INTERVAL_S = 1.0
 SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms)
 SMALL_SCAN = 20_000  # up to this many papers, a search runs in one go (~25 ms at most)
 
 
-def _upvotes(entry: Entry) -> int:
-    upvotes = entry.paper.upvotes
-    return -1 if upvotes is None else upvotes
-
-
-class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
+class MainScreen(ChangeActions, OutsideActions, FetchActions, ViewActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -78,10 +69,16 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         self.undo_stack = UndoStack()
         self.filter_index = 0
         self.sort_index = SORT_ORDERS.index(config.sort) if config.sort in SORT_ORDERS else 0
+        self.by_relevance = True  # while the query has words; `S` may pick another order
         self.query_text = ""
         self.current_query: Query = parse_query("")
         self.results: list[Entry] = []
         self._results_query: Query | None = None
+        self._results_order = ""
+        # What the query matched in feed order, when known: relevance ranks it again on every
+        # keystroke, and ties must fall in feed order as `readlist list --sort relevance` has.
+        self._matched: list[Entry] | None = None
+        self.saved_views: list[SavedView] = []  # what `R` left, for Esc to go back to
         self._results_version = -1
         self._generation = 0
         self._compact_timer: Timer | None = None
@@ -155,24 +152,20 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         self._generation += 1
         self.workers.cancel_group(self, "search")
         self.current_query = parse_query("")
+        self.by_relevance = True  # the next query with words is ranked again
         self._set_results(self._sorted(self.library.entries()), self.current_query, keep_id)
 
-    def _sorted(self, entries: list[Entry]) -> list[Entry]:
-        """A new list in the chosen order (the library's order is newest day first, feed order)."""
-        order = SORT_ORDERS[self.sort_index]
-        if order == "title":
-            return sorted(entries, key=lambda e: e.paper.title.casefold())
-        if order == "starred":
-            return sorted(entries, key=lambda e: not e.state.starred)
-        if order == "unread":
-            return sorted(entries, key=lambda e: e.state.read)
-        if order == "upvotes":  # papers without a count (pasted text) last, feed order kept
-            return sorted(entries, key=_upvotes, reverse=True)
-        return list(entries)
-
-    def _set_results(self, results: list[Entry], query: Query, keep_id: str | None) -> None:
+    def _set_results(
+        self,
+        results: list[Entry],
+        query: Query,
+        keep_id: str | None,
+        matched: list[Entry] | None = None,
+    ) -> None:
         self.results = results
         self._results_query = query
+        self._results_order = self.order_for(query)
+        self._matched = matched
         self._results_version = self.library.version
         self.set_class(len(self.library) == 0, "-empty")
         self._detail_after_frame = True
@@ -190,14 +183,16 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
             self._on_timer_update()
 
     def _update_status(self) -> None:
-        active = self._effective_text() != ""
+        related = self.related_to
+        active = self._effective_text() != "" or related is not None
         self.query_one(StatusBar).show(
             self.library.counts(),
             len(self.results) if active else None,
             FILTERS[self.filter_index][0],
             self.library.read_only,
-            sort=SORT_NAMES.get(SORT_ORDERS[self.sort_index], "feed order"),
+            sort=SORT_NAMES.get(self.order_for(self.current_query), "feed order"),
             activity=self.activity,
+            related_to=related.paper.title if related is not None else None,
         )
 
     def request_search(self) -> None:
@@ -213,6 +208,11 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
         if query.is_empty:
             self._show_all(keep)
             return
+        if not query.words:
+            self.by_relevance = True  # the next query with words is ranked again
+        order = self.order_for(query)
+        if order == RELEVANCE and query != self.current_query:
+            keep = None  # a new ranking: the best match first, under the cursor
         self._generation += 1
         self.current_query = query
         previous = self._results_query
@@ -224,7 +224,10 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
             and self._results_version == self.library.version
             and query.narrows(previous)
         ):
-            base = self.results
+            if order == RELEVANCE:
+                base = self._matched  # ranked again below, from feed order
+            elif order == self._results_order:
+                base = self.results  # already in this order
         self._search(self._generation, query, base, keep)
 
     @work(exclusive=True, group="search", description="search")
@@ -249,9 +252,17 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
                 if index:
                     await asyncio.sleep(0)
                 found += search(part, query)
-        if base is None:
-            found = self._sorted(found)  # a narrowed result keeps the order it already had
-        self._search_done(generation, query, found, version, keep_id)
+        order = self.order_for(query)
+        matched: list[Entry] | None = None
+        if order == RELEVANCE:
+            matched = found
+            found = rank(found, query, self.library.entries())
+        elif base is None:
+            matched = found
+            found = sort_entries(found, order)  # a narrowed result keeps the order it had
+        elif order == "feed":
+            matched = found
+        self._search_done(generation, query, found, version, keep_id, matched)
 
     def _slices(self, entries: list[Entry]) -> list[list[Entry]]:
         """`entries` in slices, the same slice objects each time for the same list.
@@ -277,17 +288,26 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
             await asyncio.sleep(0.005)
 
     def _search_done(
-        self, generation: int, query: Query, found: list[Entry], version: int, keep_id: str | None
+        self,
+        generation: int,
+        query: Query,
+        found: list[Entry],
+        version: int,
+        keep_id: str | None,
+        matched: list[Entry] | None,
     ) -> None:
         if generation != self._generation:
             return  # a newer search has started; its result will be shown instead
         if version != self.library.version:
             self.request_search()  # the library changed while searching: search again
             return
-        self._set_results(found, query, keep_id)
+        self._set_results(found, query, keep_id, matched)
 
     def _reload(self) -> None:
         """Show the library again after it changed under us (import, another process)."""
+        if self.related_to is not None:
+            self.refresh_related()
+            return
         keep = self.current.id if self.current else None
         if self._effective_text():
             self.request_search()
@@ -317,11 +337,13 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
 
     @on(SearchBar.Changed)
     def _query_changed(self, event: SearchBar.Changed) -> None:
+        self.leave_related_views()
         self.query_text = event.text
         self.request_search()
 
     @on(SearchBar.Cleared)
     def _query_cleared(self) -> None:
+        self.leave_related_views()
         self.query_text = ""
         self.request_search()
         self.paper_list.focus()
@@ -369,13 +391,8 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
             self.add_class("-show-detail")
             self.detail.border_subtitle = "esc: back to the list"
 
-    def action_cycle_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORT_ORDERS)
-        self.notify(f"Sorted by: {SORT_NAMES[SORT_ORDERS[self.sort_index]]}", timeout=1.5)
-        self._results_query = None  # the order changed: the next search must not narrow
-        self._reload()
-
     def action_cycle_filter(self) -> None:
+        self.leave_related_views()
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.notify(f"Showing: {FILTERS[self.filter_index][0]}", timeout=1.5)
         self.request_search()

@@ -34,6 +34,9 @@ class MoveActions(Screen[None]):
     def cancel_fetch(self) -> bool:
         raise NotImplementedError  # FetchActions'
 
+    def leave_related_view(self) -> bool:
+        raise NotImplementedError  # ViewActions'
+
     def action_focus_search(self) -> None:
         """Give the search bar the focus before the app reads the key after `/`.
 
@@ -98,6 +101,8 @@ class MoveActions(Screen[None]):
             return
         if self.has_class("-show-detail") or not self.query_one(PaperList).has_focus:
             self.action_back_to_list()
+        elif self.leave_related_view():
+            pass  # back from the related papers to the list shown before
         elif self.query_text:
             self.query_one(SearchBar).action_clear()
 

@@ -8,6 +8,8 @@ from textual.widgets import Static
 from readlist.core.library import Counts
 from readlist.core.text import plural
 
+RELATED_TITLE = 50  # characters of the title the related papers view names
+
 
 def status_text(
     counts: Counts,
@@ -16,22 +18,27 @@ def status_text(
     read_only: bool,
     sort: str = "feed order",
     activity: str = "",
+    related_to: str | None = None,
 ) -> str:
-    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active,
-    then what a running fetch is doing
+    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
+    (`20 related to "Title"` in the related papers view), then what a running fetch is doing
     (counts grouped by thousands: `12,480 papers`; `1 paper`)."""
     parts = [
         plural(counts.total, "paper"),
         f"{counts.unread:,} unread",
         f"{counts.starred:,} starred",
     ]
-    if shown is not None:
+    if related_to is not None:
+        title = " ".join(related_to.split())
+        title = title if len(title) <= RELATED_TITLE else title[: RELATED_TITLE - 1] + "…"
+        parts.append(f'{shown or 0:,} related to "{title}"')
+    elif shown is not None:
         parts.append(f"{shown:,} of {counts.total:,}")
     if read_only:
         parts.append("READ-ONLY")  # before filter and sort, so a narrow terminal never cuts it
-    if filter_name != "all":
+    if related_to is None and filter_name != "all":
         parts.append(f"filter: {filter_name}")
-    if sort != "feed order":
+    if related_to is None and sort != "feed order":
         parts.append(f"sorted: {sort}")
     if activity:
         parts.append(activity)
@@ -51,8 +58,9 @@ class StatusBar(Static):
         read_only: bool = False,
         sort: str = "feed order",
         activity: str = "",
+        related_to: str | None = None,
     ) -> None:
-        text = status_text(counts, shown, filter_name, read_only, sort, activity)
+        text = status_text(counts, shown, filter_name, read_only, sort, activity, related_to)
         if text != self._shown:
             self._shown = text
             self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass

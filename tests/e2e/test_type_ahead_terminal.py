@@ -141,6 +141,8 @@ def test_search_enter_and_list_keys_in_one_burst(
     env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
     run = {"env": env, "capture_output": True, "text": True, "check": True, "timeout": 60}
     readlist = installed_readlist()
-    third = subprocess.run([readlist, "list", "--db", str(db), QUERY], **run).stdout.splitlines()[2]
+    # The app shows a query with words in relevance order, as `list --sort relevance` prints it.
+    ranked = [readlist, "list", "--db", str(db), "--sort", "relevance", QUERY]
+    third = subprocess.run(ranked, **run).stdout.splitlines()[2]
     starred = subprocess.run([readlist, "list", "--db", str(db), "is:starred"], **run).stdout
     assert starred.splitlines() == [third]

@@ -47,6 +47,8 @@ COMMANDS: dict[str, list[str]] = {
     "import": ["import", str(SAMPLE)],
     "list": ["list"],
     "list --json": ["list", "--json", "model"],
+    "list --sort relevance": ["list", "--sort", "relevance", "model"],
+    "related": ["related", "abcd"],
     "set": ["set", "abcd", "--star", "--note", "x"],
     "export": ["export", "-f", "md"],
     "fetch": ["fetch", "--date", "2026-11-30"],  # refused before any request

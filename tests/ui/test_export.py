@@ -44,7 +44,7 @@ async def narrow_and_sort(pilot: Pilot[None], app: ReadlistApp) -> None:
     await pilot.press("slash")
     field.value = "model"
     await settle(pilot)
-    await pilot.press("enter", "S")  # sort by title
+    await pilot.press("enter", "S", "S")  # relevance -> feed order -> title
     await settle(pilot)
 
 

@@ -8,9 +8,18 @@ from textual.widgets import Input
 from readlist.app import ReadlistApp
 from readlist.core.library import Library
 from readlist.core.models import Entry
+from readlist.core.search.order import RELEVANCE, order_entries
 from readlist.core.search.query import parse_query, search
 
 from .conftest import SIZE, main_screen, paper_list, settle, shown_titles, status, visible_rows
+
+
+def expected_ids(library: Library, text: str) -> list[str]:
+    """What the app shows for `text`: the matches, best first while the query has words."""
+    query, entries = parse_query(text), library.entries()
+    found = search(entries, query)
+    order = RELEVANCE if query.words else "feed"
+    return [e.id for e in order_entries(found, order, query, entries)]
 
 
 async def type_query(pilot: object, app: ReadlistApp, text: str) -> None:
@@ -47,7 +56,7 @@ async def test_typing_filters_the_list_as_you_type(library: Library) -> None:
         assert 0 < len(titles) <= merg < 86
         for entry in paper_list(app).entries:
             assert "merging" in (entry.paper.title + " " + entry.paper.abstract).lower()
-        assert status(app).endswith(f"· {len(titles)} of 86")
+        assert status(app).endswith(f"· {len(titles)} of 86 · sorted: relevance")
         await pilot.press("enter")
         assert paper_list(app).has_focus
         assert len(shown_titles(app)) == len(titles)  # Enter keeps the filter
@@ -80,13 +89,13 @@ async def test_typing_filters_the_list_as_you_type(library: Library) -> None:
 )
 async def test_each_operator(library: Library, query: str) -> None:
     prepare(library)
-    expected = [e.id for e in search(library.entries(), parse_query(query))]
+    expected = expected_ids(library, query)
     app = ReadlistApp(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, app, query)
         assert [e.id for e in paper_list(app).entries] == expected
-        assert status(app).endswith(f"{len(expected)} of 86")
+        assert f"· {len(expected)} of 86" in status(app)
         if not expected:
             assert "No papers match." in visible_rows(app)[0]
 
@@ -167,8 +176,8 @@ async def test_filter_and_query_combine(library: Library) -> None:
         await settle(pilot)
         await pilot.press("f", "f", "f")  # with code
         await type_query(pilot, app, "learning")
-        expected = search(library.entries(), parse_query("has:code learning"))
-        assert [e.id for e in paper_list(app).entries] == [e.id for e in expected]
+        expected = expected_ids(library, "has:code learning")
+        assert [e.id for e in paper_list(app).entries] == expected
 
 
 async def test_cursor_stays_on_the_same_paper_when_results_change(library: Library) -> None:
@@ -208,9 +217,9 @@ async def test_a_newer_keystroke_wins_over_an_older_search(library: Library) -> 
         for text in ("l", "le", "lea", "lear", "learn", "learning -reinforcement"):
             field.value = text  # no waiting between keystrokes
         await settle(pilot)
-        expected = search(library.entries(), parse_query("learning -reinforcement"))
-        assert [e.id for e in paper_list(app).entries] == [e.id for e in expected]
-        assert status(app).endswith(f"{len(expected)} of 86")
+        expected = expected_ids(library, "learning -reinforcement")
+        assert [e.id for e in paper_list(app).entries] == expected
+        assert f"· {len(expected)} of 86" in status(app)
 
 
 async def test_scrollbar_and_detail_follow_a_search_result(library: Library) -> None:
@@ -234,3 +243,24 @@ async def test_scrollbar_and_detail_follow_a_search_result(library: Library) -> 
         await settle(pilot)
         assert last.paper.title[:20] in visible_rows(app)[-1]
         assert detail.entry is last
+
+
+async def test_typing_ranks_each_narrowed_result_as_the_command_line_does(
+    library: Library,
+) -> None:
+    """Each keystroke narrows the previous result, and ranks it again from feed order: the
+    same order as `readlist list --sort relevance`, ties included."""
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for key in "distillation":
+            await pilot.press(key)
+            await settle(pilot)
+            text = main_screen(app).query_one("#search-input", Input).value
+            assert [e.id for e in paper_list(app).entries] == expected_ids(library, text), text
+        assert paper_list(app).cursor == 0  # the best match, under the cursor
+        assert "Distillation" in shown_titles(app)[0]
+        for text in ("distillation OR merging", "title:distillation", "distillation -teacher"):
+            await type_query(pilot, app, text)
+            assert [e.id for e in paper_list(app).entries] == expected_ids(library, text), text

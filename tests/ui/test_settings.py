@@ -47,10 +47,33 @@ async def test_search_results_follow_the_sort_order(library: Library) -> None:
     app = ReadlistApp(library, config=Config(sort="title"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"learning")
+        await pilot.press("f")  # unread: a query without words keeps the user's order
+        await settle(pilot)
+        titles = shown_titles(app)
+        assert titles == sorted(titles, key=str.casefold)
+        assert "sorted: title" in status(app)
+        await pilot.press("slash", *"learning")  # words: relevance, until S picks another
+        await settle(pilot)
+        assert "sorted: relevance" in status(app)
+        await pilot.press("enter", "S", "S", "S")  # relevance -> feed -> title -> starred
+        await settle(pilot)
+        assert "sorted: starred first" in status(app)
+        await pilot.press("S", "S", "S")  # unread first, most upvoted, relevance again
+        await settle(pilot)
+        assert "sorted: relevance" in status(app)
+        await pilot.press("S", "S")  # feed order, then title
         await settle(pilot)
         titles = shown_titles(app)
         assert len(titles) < 86 and titles == sorted(titles, key=str.casefold)
+        await pilot.press("slash", "backspace")  # still words: the order picked stays
+        await settle(pilot)
+        assert "sorted: title" in status(app)
+        await pilot.press("escape")  # cleared: the user's order, and relevance next time
+        await settle(pilot)
+        assert "sorted: title" in status(app)
+        await pilot.press("slash", *"merging")
+        await settle(pilot)
+        assert "sorted: relevance" in status(app)
 
 
 async def test_opening_marks_read_only_when_configured(library: Library) -> None:

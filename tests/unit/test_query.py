@@ -430,3 +430,130 @@ def test_slices_and_narrowing_with_the_index() -> None:
     whole = search(many, query)
     assert [e for part in slices for e in search(part, query)] == whole
     assert search(whole, parse_query("learning 4")) == reference(many, "learning 4")
+
+
+# ---- field terms and OR (issue 13) --------------------------------------------------------------
+
+
+def test_field_terms_look_in_one_field() -> None:
+    assert titles("title:video") == ["Video Diffusion Models"]
+    assert titles("title:large") == ["Large Language Models Are Reasoners"]
+    assert titles("abstract:large") == BOTH  # the diffusion abstract says "a large diffusion"
+    assert titles("abstract:tools") == ["Tool-Using Agents"]
+    assert titles("title:tools") == []  # "Tool-Using": no "tools" in the title
+    assert titles('title:"large language"') == ["Large Language Models Are Reasoners"]
+    assert titles('TITLE:"LARGE   language"') == ["Large Language Models Are Reasoners"]
+    assert titles("note:group") == ["Large Language Models Are Reasoners"]
+    assert titles("note:generative") == []  # a tag, not the note
+    assert titles("abstract:reading") == []  # only in the note
+
+
+def test_field_terms_negate() -> None:
+    assert titles("-title:video") == ["Large Language Models Are Reasoners", "Tool-Using Agents"]
+    assert titles("-abstract:large") == ["Tool-Using Agents"]
+    assert titles("models -title:reasoners") == ["Video Diffusion Models"]
+    assert titles('-note:"reading group"') == ["Video Diffusion Models", "Tool-Using Agents"]
+
+
+def test_a_field_term_finds_what_a_word_finds_in_that_field_only() -> None:
+    paper = Paper(paper_id("Agents"), "Agents at work", "We study robots.")
+    mixed = Entry(paper, PaperState(note="agents again, robots"))
+    assert parse_query("title:agents").matches(mixed)
+    assert not parse_query("abstract:agents").matches(mixed)
+    assert parse_query("note:agents").matches(mixed)
+    assert not parse_query("title:robots").matches(mixed)
+    assert parse_query("abstract:robots note:robots").matches(mixed)
+
+
+def test_or_joins_alternatives() -> None:
+    assert titles("diffusion OR agents") == ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles("diffusion OR zzz") == ["Video Diffusion Models"]
+    assert titles("zzz OR yyy") == []
+    assert titles("title:video OR tag:agents") == ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles("is:read OR has:code") == BOTH
+    assert titles("-video OR is:starred") == [e.paper.title for e in ALL]
+
+
+def test_or_binds_tighter_than_the_space() -> None:
+    # a b OR c = a AND (b OR c)
+    assert titles("large video OR reason") == BOTH
+    assert titles("large video OR tools") == ["Video Diffusion Models"]
+    assert titles("video OR tools large") == ["Video Diffusion Models"]
+    assert titles("video OR tools OR reason large") == BOTH
+    unread = ["Video Diffusion Models", "Tool-Using Agents"]
+    assert titles("is:unread diffusion OR agents") == unread
+    assert titles("is:starred diffusion OR agents") == ["Video Diffusion Models"]
+
+
+def test_or_half_typed_or_in_lower_case() -> None:
+    assert titles("diffusion OR") == titles("diffusion")
+    assert titles("OR diffusion") == titles("diffusion")
+    assert titles("diffusion OR OR agents") == titles("diffusion OR agents")
+    assert parse_query("diffusion or agents").words == ("diffusion", "or", "agents")
+    assert parse_query('"OR"').words == ("or",)
+    assert parse_query("-OR").words == ()  # a negated word "or", not an operator
+    assert titles("diffusion OR -") == titles("diffusion")
+
+
+def test_or_groups_in_words_filters_and_equality() -> None:
+    query = parse_query("title:agent OR author:smith -survey")
+    assert query.words == ("agent",)
+    assert query.filters == ()  # author:smith is an alternative, not a requirement
+    assert len(query.groups) == 2
+    assert parse_query("a a") == parse_query("a")
+    assert parse_query("a OR a") == parse_query("a")
+
+
+@pytest.mark.parametrize("text", ["title:", 'abstract:"  "', "note:", "-title:"])
+def test_field_term_without_a_word_is_an_error(text: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert text.strip("-").split(":")[0] in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("grown", "previous", "narrows"),
+    [
+        ("title:lang", "lang", True),
+        ("lang", "title:lang", False),
+        ("title:language", "title:lang", True),
+        ("abstract:lang", "title:lang", False),
+        ("note:x", "x", True),
+        ("-x", "-title:x", True),
+        ("-title:x", "-x", False),
+        ("diffusion OR flow", "diffusion OR flo", True),
+        ("diffusion OR flo", "diffusion", False),
+        ("diffusion", "diffusion OR flow", True),
+        ("diffusion video", "diffusion OR flow", True),
+        ("a b OR c", "a", True),
+        ("is:read OR x", "is:read", False),
+        ("is:read", "is:read OR x", True),
+    ],
+)
+def test_narrows_with_fields_and_or(grown: str, previous: str, narrows: bool) -> None:
+    assert parse_query(grown).narrows(parse_query(previous)) is narrows
+
+
+@pytest.mark.usefixtures("indexed")
+def test_fields_and_or_agree_with_the_plain_definition_on_the_index() -> None:
+    entries = [
+        *ALL,
+        entry("Ünïcode — Title: Learning", "Unlearning, re-learning. Tool-using agents."),
+        entry("Plain", "Nothing here at all.", note="Learning notes", tags=("zyxomancy",)),
+    ]
+    prepare(entries[:3])
+    texts = [
+        "title:learning",
+        "abstract:learning",
+        "note:learning",
+        "-abstract:learn",
+        'title:"language models"',
+        "learning OR diffusion",
+        "title:learn OR note:learn",
+        "-title:learn OR has:code",
+        "a title:l OR abstract:zzz",
+        "zyxomancy OR abstract:agents is:unread",
+    ]
+    for text in texts:
+        assert search(entries, parse_query(text)) == reference(entries, text), text
+        assert search(entries[::-1], parse_query(text)) == reference(entries[::-1], text), text

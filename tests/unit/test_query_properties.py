@@ -23,6 +23,7 @@ QUERY_TEXT = st.one_of(
             [
                 *['"', "-", ":", " ", "is", "has", "tag", "date", "starred", "code", "2024-03-12"],
                 *["é", "author", "cat", "arxiv", "cs.CL", "cs", ".*", "van der", "Ł"],
+                *[" OR ", "OR", "or", "title", "abstract", "note", "title:", "-abstract:"],
             ]
         )
         | st.text(max_size=4),
@@ -168,16 +169,32 @@ ENTRIES = st.lists(
     max_size=8,
     unique_by=lambda e: e.paper.id,
 )
+# A word or phrase, alone or limited to a field, maybe negated: what OR joins in SEARCH_TEXT.
+FIELD_PREFIX = st.sampled_from(["", "", "title:", "abstract:", "note:"])
+PHRASE = st.tuples(PIECES, PIECES).map(lambda pair: f'"{pair[0]} {pair[1]}"')
+TEXT_TERM = st.builds(
+    lambda minus, prefix, value: f"{minus}{prefix}{value}",
+    st.sampled_from(["", "", "-"]),
+    FIELD_PREFIX,
+    PIECES.filter(lambda p: p.strip() != "" and '"' not in p) | PHRASE,
+)
 SEARCH_TEXT = st.one_of(
     st.lists(
         st.sampled_from(["-", '"', " ", "is:read", "has:note", "has:arxiv", "author:", "cat:"])
         | st.sampled_from(["cat:cs", "cat:cs.CL", "cat:math", "author:van", 'author:"van der"'])
+        | st.sampled_from([" OR ", " OR", "OR ", "title:", "abstract:", "note:", "-title:"])
         | PIECES
         | st.text(max_size=3),
         max_size=5,
     ).map("".join),
     # A quoted phrase of two pieces: both may be in the text without being side by side.
-    st.tuples(PIECES, PIECES).map(lambda pair: f'"{pair[0]} {pair[1]}"'),
+    PHRASE,
+    # Terms with fields, joined by spaces (AND) and OR, so OR-groups of every kind occur.
+    st.lists(
+        st.tuples(TEXT_TERM | st.sampled_from(["is:read", "-has:note", "cat:cs"]), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ).map(lambda terms: "".join(f"{t}{' OR ' if joined else ' '}" for t, joined in terms)),
 )
 
 
@@ -208,4 +225,23 @@ def test_index_gives_the_plain_result(entries: list[Entry], texts: list[str], in
             assert search(edited, query) == [e for e in edited if query.matches(e)]
     finally:
         search_rows._INDEX_ON_SEARCH = limit
+        clear_cache()
+
+
+@settings(max_examples=300, deadline=None)
+@given(ENTRIES, SEARCH_TEXT, SEARCH_TEXT)
+def test_narrowing_with_fields_and_or(entries: list[Entry], text: str, more: str) -> None:
+    """Whenever a grown query says it narrows the previous one, filtering the previous result
+    gives the full result (the app relies on it while the user types)."""
+    clear_cache()
+    try:
+        prepare(entries[: len(entries) // 2])
+        for previous_text, grown_text in ((text, text + more), (text, f"{text} OR {more}")):
+            try:
+                previous, grown = parse_query(previous_text), parse_query(grown_text)
+            except QueryError:
+                continue
+            if grown.narrows(previous):
+                assert search(search(entries, previous), grown) == search(entries, grown)
+    finally:
         clear_cache()

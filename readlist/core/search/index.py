@@ -346,6 +346,24 @@ class TokenIndex:
         ids.sort(key=self._df.__getitem__, reverse=True)
         return Test.of(ids) if ids else None
 
+    def words(self, chars: str) -> list[bytes]:
+        """The tokens a token string (or some of its characters) stands for, in its order."""
+        text, starts = self._vocabulary()
+        last = len(starts) - 1
+        out: list[bytes] = []
+        for char in chars:
+            token = ord(char)
+            end = starts[token + 1] - 1 if token < last else len(text)
+            out.append(text[starts[token] : end])
+        return out
+
+    def token_counts(self, text: str) -> Counter[int]:
+        """How many times each token of `text` (lower-cased) occurs, by id, for the tokens the
+        vocabulary holds already (every token of an indexed paper's title and abstract)."""
+        vocab = self._vocab
+        found = _tokens(squash(text).lower().encode("utf-8", "surrogatepass"))
+        return Counter(vocab[token] for token in found if token in vocab)
+
     def _vocabulary(self) -> tuple[bytes, list[int]]:
         """The tokens joined by newlines (no token holds one) and where each starts."""
         with self._lock:

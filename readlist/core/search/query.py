@@ -1,4 +1,4 @@
-"""The search language shared by the app's search box and `readlist list` / `export`.
+"""The search language shared by the app's search box and `readlist list` / `export` / `related`.
 
 A query is parsed once per keystroke and then tested against every paper, so the costly part is
 kept small: titles and abstracts are searched through a token index (`search_index`, built by
@@ -7,10 +7,16 @@ tested from a 0/1 column kept per entry list, before any text; notes and tags ar
 `Query.narrows` lets a caller filter the previous result instead of the whole library when the
 user only typed more. `Query.matches` is the plain definition every search must agree with.
 
-Syntax (terms are ANDed):
+Syntax: terms separated by spaces must all match (AND); `OR` (in capitals) between two terms
+makes them alternatives, and binds tighter than the space: `a b OR c` is a AND (b OR c), as in
+most search engines. There are no parentheses (a query is an AND of OR-groups).
     word            substring of the title, abstract, note or tags (case-insensitive)
     "a phrase"      the same for a phrase (inner whitespace collapsed to one space)
     -word -"a b"    excludes papers containing it
+    title:WORD      the word (or title:"a phrase") in the title only; abstract:WORD and
+                    note:WORD likewise in the abstract, in the note
+    a OR b          papers matching a, b or both (`diffusion OR flow`, `title:agent OR
+                    author:smith`); an OR with nothing on one side is ignored (half typed)
     is:starred is:unstarred is:read is:unread
     has:code        the paper has a GitHub link;  has:note  the note is not blank
     has:arxiv       the paper has an arXiv id
@@ -21,47 +27,50 @@ Syntax (terms are ANDed):
                     its categories: cat:cs (or cat:cs. or cat:cs.*) matches cs.CL and cs.LG,
                     cat:math matches math.AG but not math-ph (another archive); no partial
                     names: cat:cs.C matches nothing
-    -is:read ...    any operator can be negated with a leading minus
-An unknown prefix such as `foo:bar` or `https://...` is an ordinary word.
+    -is:read ...    any operator or field term can be negated with a leading minus
+An unknown prefix such as `foo:bar` or `https://...` is an ordinary word, and so is a lower-case
+`or`; `"OR"` finds the letters "or".
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, filterfalse, repeat
+from operator import attrgetter, contains
 from pathlib import Path
 
-from readlist.core.models import Entry
-from readlist.core.search.index import TokenIndex, content_text, extra_text
+from readlist.core.models import Entry, Paper
+from readlist.core.search.index import TokenIndex, squash
 from readlist.core.search.rows import RowCache, Rows, content_matches
+from readlist.core.search.terms import (
+    Filter,
+    QueryError,
+    Term,
+    Text,
+    field_text,
+    haystack,
+    read_terms,
+)
 
+__all__ = [
+    "MATCH_ALL",
+    "Filter",
+    "Query",
+    "QueryError",
+    "Term",
+    "Text",
+    "clear_cache",
+    "haystack",
+    "parse_query",
+    "prepare",
+    "search",
+]
 
-class QueryError(ValueError):
-    """A malformed query; the message is one line saying what is wrong."""
-
-    def __init__(self, message: str) -> None:
-        # One line whatever was typed or pasted: a newline or a control character in the query
-        # is shown escaped, never as itself.
-        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
-
-
-_IS_VALUES = ("starred", "unstarred", "read", "unread")
-_HAS_VALUES = ("code", "note", "arxiv")
-_OPERATORS = ("is", "has", "tag", "date", "author", "cat")
+Group = tuple[Term, ...]  # alternatives: a paper matches the group if it matches any of them
 
 _INDEX = TokenIndex()
 _ROWS = RowCache(_INDEX)
-
-
-def haystack(entry: Entry) -> str:
-    """The lower-cased text `entry` is searched in (title, abstract, note, tags), one per line.
-
-    Built on demand, not cached: `search` uses the token index and keeps no full texts (only
-    those of papers not indexed yet).
-    """
-    return f"{content_text(entry.paper)}\n{extra_text(entry)}"
 
 
 def prepare(entries: Iterable[Entry], cache_key: Path | None = None) -> None:
@@ -85,99 +94,76 @@ def clear_cache() -> None:
     _INDEX.clear()
 
 
-def _has_note(entry: Entry) -> bool:
-    return bool(entry.state.note.strip())
+def search_rows(entries: Sequence[Entry]) -> Rows:
+    """The rows a search of `entries` walks (token strings, user texts): ranking and related
+    papers read the same ones instead of building their own."""
+    return _ROWS.rows(entries)
 
 
-_STATE_TESTS: dict[tuple[str, str], Callable[[Entry], bool]] = {
-    ("is", "starred"): lambda e: e.state.starred,
-    ("is", "unstarred"): lambda e: not e.state.starred,
-    ("is", "read"): lambda e: e.state.read,
-    ("is", "unread"): lambda e: not e.state.read,
-    ("has", "code"): lambda e: e.paper.github is not None,
-    ("has", "note"): _has_note,
-    ("has", "arxiv"): lambda e: e.paper.arxiv_id is not None,
-}
+def search_index() -> TokenIndex:
+    """The token index every search shares."""
+    return _INDEX
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
-    """One operator term such as `is:read` or `-tag:ml`; `value` is already normalised."""
+def _test(term: Term) -> Callable[[Entry], bool]:
+    return term.predicate() if isinstance(term, Filter) else term.matches
 
-    operator: str
-    value: str
-    negated: bool = False
 
-    def predicate(self) -> Callable[[Entry], bool]:
-        """A fast test for this term (a plain function, no attribute dispatch per paper)."""
-        test = _STATE_TESTS.get((self.operator, self.value)) or self._value_test()
-        if not self.negated:
-            return test
-
-        def negated(entry: Entry) -> bool:
-            return not test(entry)
-
-        return negated
-
-    def _value_test(self) -> Callable[[Entry], bool]:
-        value = self.value
-        archive = value + "."
-
-        def has_tag(entry: Entry) -> bool:
-            return value in entry.state.tags
-
-        def on_day(entry: Entry) -> bool:
-            date = entry.paper.date
-            return date is not None and date.startswith(value)
-
-        def by_author(entry: Entry) -> bool:
-            return any(value in " ".join(name.split()).lower() for name in entry.paper.authors)
-
-        def in_category(entry: Entry) -> bool:
-            return any(
-                c.lower() == value or c.lower().startswith(archive) for c in entry.paper.categories
-            )
-
-        tests = {"tag": has_tag, "date": on_day, "author": by_author, "cat": in_category}
-        return tests[self.operator]
-
-    def __str__(self) -> str:
-        value = f'"{self.value}"' if " " in self.value else self.value
-        return f"{'-' if self.negated else ''}{self.operator}:{value}"
+def _cost(group: Group) -> tuple[int, int]:
+    """Cheap groups first: one operator (a column), then words, longest (rarest) first, then
+    exclusions, then OR-groups. The order changes the time a search takes, never its result."""
+    if len(group) > 1:
+        return (3, 0)
+    term = group[0]
+    if isinstance(term, Filter):
+        return (0, 0)
+    return (2, 0) if term.negated else (1, -len(term.value))
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A parsed query; build one with `parse_query`."""
+    """A parsed query, an AND of OR-groups; build one with `parse_query`."""
 
-    needles: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()
-    filters: tuple[Filter, ...] = ()
-    tests: tuple[Callable[[Entry], bool], ...] = field(
+    groups: tuple[Group, ...] = ()
+    tests: tuple[tuple[Callable[[Entry], bool], ...], ...] = field(
         init=False, repr=False, compare=False, default=()
     )
+    order: tuple[int, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tests", tuple(f.predicate() for f in self.filters))
+        tests = tuple(tuple(map(_test, group)) for group in self.groups)
+        object.__setattr__(self, "tests", tests)
+        order = sorted(range(len(self.groups)), key=lambda i: _cost(self.groups[i]))
+        object.__setattr__(self, "order", tuple(order))
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        """The positive word and phrase terms, each once, in the order typed: what ranks."""
+        found = (t for g in self.groups for t in g if isinstance(t, Text) and not t.negated)
+        return tuple(dict.fromkeys(found))
 
     @property
     def words(self) -> tuple[str, ...]:
         """The positive words and phrases, lower-case, for highlighting matches."""
-        return self.needles
+        return tuple(dict.fromkeys(t.value for t in self.texts))
+
+    @property
+    def filters(self) -> tuple[Filter, ...]:
+        """The operator terms every match must satisfy (those alone in their group)."""
+        return tuple(g[0] for g in self.groups if len(g) == 1 and isinstance(g[0], Filter))
 
     @property
     def is_empty(self) -> bool:
         """True when the query matches every paper."""
-        return not (self.needles or self.excluded or self.filters)
+        return not self.groups
+
+    @property
+    def has_text(self) -> bool:
+        """True when some term is tested against text (not only operators)."""
+        return any(isinstance(t, Text) for g in self.groups for t in g)
 
     def matches(self, entry: Entry) -> bool:
-        for test in self.tests:
-            if not test(entry):
-                return False
-        if not (self.needles or self.excluded):
-            return True
-        text = haystack(entry)
-        return all(n in text for n in self.needles) and not any(n in text for n in self.excluded)
+        return all(any(test(entry) for test in tests) for tests in self.tests)
 
     def narrows(self, previous: Query) -> bool:
         """True when every paper matching self is known to match `previous`.
@@ -185,113 +171,43 @@ class Query:
         Then a search may filter the previous result instead of the whole library. The check is
         conservative: a False answer only means "search everything".
         """
-        if not all(any(p in n for n in self.needles) for p in previous.needles):
-            return False
-        # Lacking a shorter text implies lacking every text that contains it.
-        if not all(any(m in p for m in self.excluded) for p in previous.excluded):
-            return False
-        return set(previous.filters) <= set(self.filters)
+        return all(any(_group_implies(g, p) for g in self.groups) for p in previous.groups)
 
 
-def _normalise_date(value: str) -> str:
-    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
-    fmt = formats.get(len(value))
-    try:
-        if fmt is None or not value.isascii():
-            raise ValueError(value)
-        datetime.datetime.strptime(value, fmt)
-    except ValueError:
-        raise QueryError(f"date:{value} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
-    return value
+def _group_implies(group: Group, other: Group) -> bool:
+    """Matching `group` (any of its terms) implies matching `other` (one of its terms)."""
+    return all(any(_implies(term, alternative) for alternative in other) for term in group)
 
 
-def _normalise_category(raw: str) -> str:
-    """`cs.CL` -> `cs.cl`; `cs`, `cs.` and `cs.*` -> `cs` (the archive, matching its categories)."""
-    value = raw.strip().lower()
-    for ending in (".*", "*", "."):
-        value = value.removesuffix(ending)
-    return value
-
-
-def _make_filter(operator: str, raw: str, negated: bool) -> Filter:
-    if operator == "is":
-        value = raw.lower()
-        if value not in _IS_VALUES:
-            shown = value or "(nothing)"
-            raise QueryError(f"is:{shown} is not known: use is:{', is:'.join(_IS_VALUES)}")
-    elif operator == "has":
-        value = raw.lower()
-        if value not in _HAS_VALUES:
-            shown = value or "(nothing)"
-            raise QueryError(f"has:{shown} is not known: use has:{', has:'.join(_HAS_VALUES)}")
-    elif operator == "tag":
-        value = " ".join(raw.split()).lower()
-        if not value:
-            raise QueryError("tag: needs a tag name, e.g. tag:ml")
-    elif operator == "author":
-        value = " ".join(raw.split()).lower()
-        if not value:
-            raise QueryError('author: needs a name, e.g. author:hinton or author:"van der"')
-    elif operator == "cat":
-        value = _normalise_category(raw)
-        if not value:
-            raise QueryError("cat: needs an arXiv category, e.g. cat:cs.CL or cat:cs")
-    else:
-        value = _normalise_date(raw.strip())
-    return Filter(operator, value, negated)
-
-
-def _read_quoted(text: str, start: int) -> tuple[str, int]:
-    """The text between the quote at `start` and its closing quote, and the index after it."""
-    end = text.find('"', start + 1)
-    if end < 0:
-        raise QueryError('open quote: a phrase must end with a closing "')
-    return text[start + 1 : end], end + 1
-
-
-def _read_bare(text: str, start: int) -> int:
-    """The index where a bare word starting at `start` ends (whitespace or a quote)."""
-    end = start
-    while end < len(text) and not text[end].isspace() and text[end] != '"':
-        end += 1
-    return end
+def _implies(term: Term, other: Term) -> bool:
+    if isinstance(term, Filter) or isinstance(other, Filter):
+        return term == other
+    if term.negated != other.negated:
+        return False
+    if not term.negated:  # a text holding the longer word holds every part of it
+        return other.value in term.value and other.field in ("", term.field)
+    # Lacking a shorter text implies lacking every text that contains it.
+    return term.value in other.value and term.field in ("", other.field)
 
 
 def parse_query(text: str) -> Query:
     """Parse `text`; raise QueryError if a known operator has a bad value or a quote is open."""
-    needles: list[str] = []
-    excluded: list[str] = []
-    filters: list[Filter] = []
-    i, size = 0, len(text)
-    while i < size:
-        if text[i].isspace():
-            i += 1
+    groups: list[Group] = []
+    current: list[Term] = []
+    joined = False  # an OR came after the last term
+    for item in read_terms(text):
+        if item is None:
+            joined = bool(current)
             continue
-        negated = text[i] == "-"
-        if negated:
-            i += 1
-            if i >= size or text[i].isspace():
-                continue  # a lone "-" (e.g. half typed) excludes nothing
-        if text[i] == '"':
-            phrase, i = _read_quoted(text, i)
-            term = " ".join(phrase.split()).lower()
-        else:
-            end = _read_bare(text, i)
-            word = text[i:end]
-            i = end
-            operator, colon, raw = word.partition(":")
-            operator = operator.lower()
-            if colon and operator in _OPERATORS:
-                if not raw and i < size and text[i] == '"':
-                    raw, i = _read_quoted(text, i)
-                filters.append(_make_filter(operator, raw, negated))
-                continue
-            term = word.lower()
-        if term:
-            target = excluded if negated else needles
-            if term not in target:
-                target.append(term)
-    return Query(tuple(needles), tuple(excluded), tuple(filters))
+        if current and not joined:
+            groups.append(tuple(current))
+            current = []
+        if item not in current:
+            current.append(item)
+        joined = False
+    if current:
+        groups.append(tuple(current))
+    return Query(tuple(dict.fromkeys(groups)))
 
 
 MATCH_ALL = Query()
@@ -301,10 +217,13 @@ def search(entries: Sequence[Entry], query: Query) -> list[Entry]:
     """The entries matching `query`, in the order given."""
     if query.is_empty:
         return list(entries)
-    if not (query.needles or query.excluded):
+    if not query.has_text:
         result = list(entries)
-        for test in query.tests:
-            result = [entry for entry in result if test(entry)]
+        for tests in query.tests:
+            if len(tests) == 1:
+                result = list(filter(tests[0], result))
+            else:
+                result = [entry for entry in result if any(test(entry) for test in tests)]
         return result
     _INDEX.busy()
     try:
@@ -317,33 +236,85 @@ def _search(entries: Sequence[Entry], query: Query) -> list[Entry]:
     rows = _ROWS.rows(entries)
     snapshot = rows.snapshot
     kept = list(range(len(snapshot)))
-    # Operators first, from a 0/1 column per operator kept with the rows (the app searches the
-    # same list on every keystroke); then the longest needle, usually the rarest.
-    for term, test in zip(query.filters, query.tests, strict=True):
-        column = rows.columns.get(term)
-        if column is None:
-            column = rows.columns[term] = bytes(map(test, snapshot))
-        if len(kept) == len(snapshot):
-            kept = list(compress(kept, column))
-        else:
-            kept = list(compress(kept, map(column.__getitem__, kept)))
-    for needle in sorted(query.needles, key=len, reverse=True):
-        kept = _keep(needle, rows, kept, wanted=True)
-    for needle in query.excluded:
-        kept = _keep(needle, rows, kept, wanted=False)
+    for index in query.order:
+        if not kept:
+            break
+        group, tests = query.groups[index], query.tests[index]
+        if len(group) == 1:
+            kept = _keep(group[0], tests[0], rows, kept)
+            continue
+        # Each alternative is tested only on the positions no earlier one matched.
+        hits: set[int] = set()
+        rest = kept
+        for term, test in zip(group, tests, strict=True):
+            if rest:
+                hits.update(_keep(term, test, rows, rest))
+                rest = list(filterfalse(hits.__contains__, rest))
+        kept = list(compress(kept, map(hits.__contains__, kept)))
     return list(map(snapshot.__getitem__, kept))
 
 
-def _keep(needle: str, rows: Rows, positions: list[int], *, wanted: bool) -> list[int]:
-    """The positions whose text contains `needle` (or, not `wanted`, does not), in order."""
-    if not positions:
-        return positions
+def _keep(term: Term, test: Callable[[Entry], bool], rows: Rows, kept: list[int]) -> list[int]:
+    """The positions of `kept` (in order) that match `term`."""
+    if isinstance(term, Filter):
+        # A 0/1 column per operator, kept with the rows (the app searches the same list on
+        # every keystroke).
+        column = rows.columns.get(term)
+        if column is None:
+            column = rows.columns[term] = bytes(map(test, rows.snapshot))
+        if len(kept) == len(rows.snapshot):
+            return list(compress(kept, column))
+        return list(compress(kept, map(column.__getitem__, kept)))
+    found = text_positions(term, rows, kept)
+    if not term.negated:
+        return found
+    hits = set(found)
+    return list(filterfalse(hits.__contains__, kept))
+
+
+_TITLE = attrgetter("title")
+_ABSTRACT = attrgetter("abstract")
+
+
+def _holding(
+    needle: str, papers: list[Paper], positions: list[int], part: Callable[[Paper], str]
+) -> list[int]:
+    """The positions whose paper's `part` (title or abstract), lower-cased, holds `needle`.
+
+    At C speed: a needle with no space cannot straddle the whitespace `squash` collapses, so
+    only a phrase needs it.
+    """
+    texts: Iterable[str] = map(str.lower, map(part, map(papers.__getitem__, positions)))
+    if " " in needle:
+        texts = map(squash, texts)
+    return list(compress(positions, map(contains, texts, repeat(needle))))
+
+
+def text_positions(term: Text, rows: Rows, positions: list[int]) -> list[int]:
+    """The positions (of those given, in order) whose field holds `term.value` (negation aside)."""
+    needle = term.value
+    if term.field == "note":
+        snapshot = rows.snapshot
+        wanted = None if len(positions) == len(snapshot) else set(positions)
+        return [
+            i
+            for i in rows.extras
+            if (wanted is None or i in wanted) and needle in field_text(snapshot[i], "note")
+        ]
     found = content_matches(_INDEX, needle, rows, positions)
+    papers = rows.papers
+    if term.field == "title":
+        return _holding(needle, papers, found, _TITLE)
+    if term.field == "abstract":
+        # The needle holds no line break, so a title-and-abstract match is in one of the two:
+        # only those with it in the title need their abstract read.
+        in_title = _holding(needle, papers, found, _TITLE)
+        if not in_title:
+            return found
+        dropped = set(in_title).difference(_holding(needle, papers, in_title, _ABSTRACT))
+        return list(filterfalse(dropped.__contains__, found))
     extra = [i for i, text in rows.extras.items() if needle in text]
     if extra:
         hits = set(found).union(extra)
         found = list(compress(positions, map(hits.__contains__, positions)))
-    if wanted:
-        return found
-    hits = set(found)
-    return [i for i in positions if i not in hits]
+    return found
