@@ -25,10 +25,10 @@ from readlist.core.library import Library
 from readlist.core.models import Entry
 from readlist.core.search.query import Query, QueryError, parse_query, prepare, search
 from readlist.screens.main_actions import OutsideActions
-from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_fetch import FetchActions
 from readlist.screens.main_keys import MAIN_BINDINGS
 from readlist.screens.main_moves import MoveActions
+from readlist.screens.main_triage import TriageActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
@@ -61,7 +61,7 @@ def _upvotes(entry: Entry) -> int:
     return -1 if upvotes is None else upvotes
 
 
-class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
+class MainScreen(TriageActions, OutsideActions, FetchActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -192,6 +192,7 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, MoveActions):
             self.library.read_only,
             sort=SORT_NAMES.get(SORT_ORDERS[self.sort_index], "feed order"),
             activity=self.activity,
+            saved_search=self.saved_search_in_use(),
         )
 
     def request_search(self) -> None:

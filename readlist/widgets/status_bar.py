@@ -16,9 +16,10 @@ def status_text(
     read_only: bool,
     sort: str = "feed order",
     activity: str = "",
+    saved_search: str = "",
 ) -> str:
-    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active,
-    then what a running fetch is doing
+    """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
+    (and `search: NAME` while a saved search is), then what a running fetch is doing
     (counts grouped by thousands: `12,480 papers`; `1 paper`)."""
     parts = [
         plural(counts.total, "paper"),
@@ -27,6 +28,8 @@ def status_text(
     ]
     if shown is not None:
         parts.append(f"{shown:,} of {counts.total:,}")
+    if saved_search:
+        parts.append(f"search: {saved_search}")
     if read_only:
         parts.append("READ-ONLY")  # before filter and sort, so a narrow terminal never cuts it
     if filter_name != "all":
@@ -51,8 +54,9 @@ class StatusBar(Static):
         read_only: bool = False,
         sort: str = "feed order",
         activity: str = "",
+        saved_search: str = "",
     ) -> None:
-        text = status_text(counts, shown, filter_name, read_only, sort, activity)
+        text = status_text(counts, shown, filter_name, read_only, sort, activity, saved_search)
         if text != self._shown:
             self._shown = text
             self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass
