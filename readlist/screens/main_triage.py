@@ -26,7 +26,7 @@ from readlist.core.text import plural
 from readlist.screens.confirm import ConfirmDialog
 from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_keys import SEARCH_BINDINGS
-from readlist.undo import GroupUndoStep
+from readlist.undo import GroupUndoStep, group_step
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 from readlist.widgets.search_bar import SearchBar
@@ -34,8 +34,8 @@ from readlist.widgets.search_bar import SearchBar
 Row = tuple[str, str, str, str]
 """A key table row (keys shown, description, where the action runs, action), as app.py's."""
 
-Batch = tuple[list[Entry], list[Entry]]
-"""(the entries that change, as they were before; every entry after the change)."""
+Batch = tuple[GroupUndoStep | None, list[Entry]]
+"""(the step that undoes a change to many papers, if any changed; the entries after it)."""
 
 
 def search_title(search: SavedSearch) -> str:
@@ -125,19 +125,22 @@ class TriageActions(ChangeActions):
         word = "read" if read else "unread"
 
         def work() -> Batch:
+            """Off the UI thread, the undo step too: 100,000 papers are a lot of Python."""
             library = self.library
             befores = [library.get(i) for i in ids if i in library]  # none gone, but if one is
             befores = [entry for entry in befores if entry.state.read != read]
-            return befores, library.update_states({entry.id: fields for entry in befores})
+            description = f"marking {plural(len(befores), 'paper')} {word}"
+            step = group_step(befores, description, ("read",))
+            return step, library.update_states({entry.paper.id: fields for entry in befores})
 
         def done(batch: Batch) -> None:
-            befores, after = batch
-            description = f"marking {plural(len(befores), 'paper')} {word}"
-            self.undo_stack.record_group(befores, description, ("read",))
+            step, after = batch
+            if step is not None:
+                self.undo_stack.push(step)
             self.after_changes(after)
-            skipped = len(ids) - len(befores)
+            skipped = len(ids) - len(after)
             note = f" ({skipped:,} already {'was' if skipped == 1 else 'were'})" if skipped else ""
-            self.notify(f"Marked {plural(len(befores), 'paper')} {word}{note}; u undoes it")
+            self.notify(f"Marked {plural(len(after), 'paper')} {word}{note}; u undoes it")
 
         def failed(error: Exception) -> None:
             self.notify(f"Not saved: {error}", severity="error", markup=False)
@@ -163,7 +166,7 @@ class TriageActions(ChangeActions):
 
     def after_changes(self, entries: list[Entry]) -> None:
         """Redraw what shows these entries (as `after_change` does for one) in one pass."""
-        by_id: Mapping[str, Entry] = {entry.id: entry for entry in entries}
+        by_id: Mapping[str, Entry] = {entry.paper.id: entry for entry in entries}
         shown = self.query_one(PaperList).replace_entries(by_id)
         detail = self.query_one(DetailPane)
         if detail.entry is not None and detail.entry.id in by_id:

@@ -458,12 +458,15 @@ class Library:
     def _replace(self, *entries: Entry) -> None:
         """Swap in state-changed entries, keeping the sorted list (copied if callers hold it)."""
         by_id = self._by_id
-        for entry in entries:
-            by_id[entry.paper.id] = entry
-        if self._sorted is not None:
-            if self._sorted_given_out:
-                self._sorted = list(self._sorted)
-                self._sorted_given_out = False
-            ordered, position = self._sorted, self._position
+        if self._sorted is None:
             for entry in entries:
-                ordered[position[entry.paper.id]] = entry
+                by_id[entry.paper.id] = entry
+            return
+        if self._sorted_given_out:
+            self._sorted = list(self._sorted)
+            self._sorted_given_out = False
+        ordered, position = self._sorted, self._position
+        for entry in entries:
+            paper_id = entry.paper.id
+            by_id[paper_id] = entry
+            ordered[position[paper_id]] = entry
