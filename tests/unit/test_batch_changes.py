@@ -227,7 +227,8 @@ def test_a_grouped_undo_step_holds_each_papers_previous_values(tmp_path: Path) -
     library.update_states({pid: {"read": True} for pid in ids[:3]})
     step = stack.pop()
     assert isinstance(step, GroupUndoStep) and len(stack) == 0
-    assert step.previous == {ids[0]: {"read": True}, ids[1]: {"read": False}, ids[2]: {"read": False}}
+    unread, read = {"read": False}, {"read": True}
+    assert step.previous == {ids[0]: read, ids[1]: unread, ids[2]: unread}
     assert step.previous[ids[1]] is step.previous[ids[2]]  # equal values: one dict
     library.update_states(step.previous)
     assert [library.get(pid).state.read for pid in ids[:4]] == [True, False, False, False]
