@@ -25,6 +25,7 @@ from readlist.core.library import Library
 from readlist.paths import stylesheet_path
 from readlist.screens.main import MainScreen
 from readlist.screens.main_actions import DOWNLOAD_NAME
+from readlist.screens.main_triage import saved_search_rows
 from readlist.widgets.paper_list import PaperList
 
 
@@ -163,10 +164,11 @@ class ReadlistApp(App[None]):
         ]
         for target, bindings in sources:
             for binding in bindings:
-                if not isinstance(binding, Binding):
-                    continue
+                if not isinstance(binding, Binding) or binding.action.startswith("saved_search("):
+                    continue  # the saved searches: one row each, below
                 keys = self._keys_for(binding)
                 rows.append((keys, binding.tooltip or binding.description, target, binding.action))
+        rows.extend(saved_search_rows(self.config, self._keys_for))
         rows.append(
             ("ctrl+p", "Command palette (themes and every action)", "app", "command_palette")
         )
@@ -196,4 +198,5 @@ class ReadlistApp(App[None]):
                 "screen": screen.run_action,
                 "app": self.run_action,
             }
-            yield SystemCommand(description, f"key: {keys}", partial(runners[target], action))
+            help_text = f"key: {keys}" if keys else "no key (only the first nine have one)"
+            yield SystemCommand(description, help_text, partial(runners[target], action))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from readlist.core.search.query import QueryError, parse_query
 from readlist.core.sources.names import (
     DEFAULT_ARXIV_API_URL,
     DEFAULT_ARXIV_RSS_URL,
@@ -25,6 +26,7 @@ from readlist.core.sources.names import (
     check_base_url,
     parse_source,
 )
+from readlist.core.text import clean_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +45,10 @@ KNOWN_SETTINGS: tuple[str, ...] = (
     "fetch",
     "sync_on_start",
     "sync_on_exit",
+    "searches",
 )
+SEARCH_KEYS = 9
+"""Saved searches get the keys 1-9 in file order; later ones are in the command palette only."""
 FETCH_SETTINGS: tuple[str, ...] = (
     "sources",
     "hf_url",
@@ -78,6 +83,16 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class SavedSearch:
+    """A `[searches]` line: a name for a query, with what is wrong with the query (if anything)
+    so its key can say so instead of searching."""
+
+    name: str
+    query: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """Effective settings; every field has a default so a missing file means a working app."""
 
@@ -88,6 +103,7 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     sync_on_start: bool = False  # `readlist sync` when the app opens (in the background)
     sync_on_exit: bool = False  # and when it quits
+    searches: tuple[SavedSearch, ...] = ()
 
     def as_toml(self) -> str:
         """The settings as a config file would hold them (for `readlist config show`)."""
@@ -106,6 +122,10 @@ class Config:
             lines.append(f"{toml_key(binding_id)} = {toml_string(keys)}")
         lines.append("")
         lines.extend(_fetch_toml(self.fetch))
+        lines.append("")
+        lines.append("[searches]")
+        for search in self.searches:
+            lines.append(f"{toml_key(search.name)} = {toml_string(search.query)}")
         return "\n".join(lines) + "\n"
 
 
@@ -244,11 +264,50 @@ def _config_from_toml(raw: Mapping[str, Any], text: str, path: Path) -> tuple[Co
         if not isinstance(switches[key], bool):
             warn(key, f"{key} must be true or false; using false")
             switches[key] = False
-
+    searches = _searches_from_toml(raw.get("searches", {}), warn)
     config = Config(
-        theme=theme, mark_read_on_open=mark_read, sort=sort, keymap=keymap, fetch=fetch, **switches
+        theme=theme,
+        mark_read_on_open=mark_read,
+        sort=sort,
+        keymap=keymap,
+        fetch=fetch,
+        searches=searches,
+        **switches,
     )
     return config, warnings
+
+
+def _searches_from_toml(table: Any, warn: Callable[..., None]) -> tuple[SavedSearch, ...]:
+    """The `[searches]` table in file order. A query that does not parse is kept, with its
+    error, and named in a warning: its key then says what is wrong rather than doing nothing."""
+    if not isinstance(table, dict):
+        warn(
+            "searches", 'searches must be a table: [searches] then lines such as todo = "is:unread"'
+        )
+        return ()
+    searches: list[SavedSearch] = []
+    for name, query in table.items():
+        shown = " ".join(clean_text(name).split())
+        if not isinstance(query, str) or not shown:
+            warn(name, f"saved search {name!r} must be a name = a query in quotes", "searches")
+            continue
+        query = clean_text(query).strip()  # it is shown in the search bar: one line of text
+        try:
+            parse_query(query)
+        except QueryError as error:
+            warn(name, f"saved search {shown!r} does not parse: {error}", "searches")
+            searches.append(SavedSearch(shown, query, str(error)))
+        else:
+            searches.append(SavedSearch(shown, query))
+    if len(searches) > SEARCH_KEYS:
+        extra = ", ".join(repr(s.name) for s in searches[SEARCH_KEYS:])
+        warn(
+            searches[SEARCH_KEYS].name,
+            f"only the first {SEARCH_KEYS} saved searches get the keys 1-{SEARCH_KEYS}; "
+            f"{extra} are in the command palette only",
+            "searches",
+        )
+    return tuple(searches)
 
 
 def _fetch_from_toml(table: Any, warn: Callable[..., None]) -> FetchConfig:

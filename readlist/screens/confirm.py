@@ -44,10 +44,12 @@ class ConfirmDialog(ModalScreen[bool]):
     }
     """
 
+    # Priority: the answer is taken as the app reads the key, so a key typed right after it
+    # (`M`, `y`, `u` at once) reaches the screen below rather than this dialog as it closes.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", priority=True),
+        Binding("n", "answer(False)", "No", priority=True),
+        Binding("escape", "answer(False)", "No", priority=True),
     ]
 
     def __init__(self, question: str) -> None:

@@ -27,10 +27,10 @@ from readlist.core.search.order import RELEVANCE, sort_entries
 from readlist.core.search.query import Query, QueryError, parse_query, prepare, search
 from readlist.core.search.ranking import rank
 from readlist.screens.main_actions import OutsideActions
-from readlist.screens.main_changes import ChangeActions
 from readlist.screens.main_fetch import FetchActions
 from readlist.screens.main_keys import MAIN_BINDINGS
 from readlist.screens.main_moves import MoveActions
+from readlist.screens.main_triage import TriageActions
 from readlist.screens.main_views import SORT_NAMES, SavedView, ViewActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
@@ -52,7 +52,7 @@ SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms
 SMALL_SCAN = 20_000  # up to this many papers, a search runs in one go (~25 ms at most)
 
 
-class MainScreen(ChangeActions, OutsideActions, FetchActions, ViewActions, MoveActions):
+class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveActions):
     """The reading list. Bindings here are the one-key actions on the paper under the cursor."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -193,6 +193,7 @@ class MainScreen(ChangeActions, OutsideActions, FetchActions, ViewActions, MoveA
             sort=SORT_NAMES.get(self.order_for(self.current_query), "feed order"),
             activity=self.activity,
             related_to=related.paper.title if related is not None else None,
+            saved_search=self.saved_search_in_use(),
         )
 
     def request_search(self) -> None:

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from typing import TypeVar
 
 from textual import work
 from textual.actions import SkipAction
@@ -22,7 +23,7 @@ from textual.timer import Timer
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry
-from readlist.undo import UndoStack, UndoStep
+from readlist.undo import GroupUndoStep, UndoStack, UndoStep
 from readlist.widgets.detail import DetailPane
 from readlist.widgets.paper_list import PaperList
 
@@ -33,6 +34,7 @@ BUSY_MESSAGE = "Library busy (another readlist is writing): the change is saved 
 
 Outcome = tuple[Entry, Entry]
 """(the entry before a change, the entry after it)."""
+T = TypeVar("T")
 
 
 class ChangeActions(Screen[None]):
@@ -51,17 +53,22 @@ class ChangeActions(Screen[None]):
     def after_change(self, entry: Entry) -> None:
         raise NotImplementedError  # MainScreen's
 
+    def _undo_group(self, step: GroupUndoStep) -> None:
+        raise NotImplementedError  # TriageActions'
+
     # ---- running a change ----------------------------------------------------------------
 
     def _run_change(
         self,
-        work: Callable[[], Outcome],
-        done: Callable[[Outcome], None],
+        work: Callable[[], T],
+        done: Callable[[T], None],
         failed: Callable[[Exception], None],
+        busy_message: str = BUSY_MESSAGE,
     ) -> None:
         """Run `work` on the change thread; call `done` or `failed` on the UI thread after it.
 
-        Waits up to `BUSY_WAIT_S` so a normal change is shown before the next key is read.
+        Waits up to `BUSY_WAIT_S` so a normal change is shown before the next key is read;
+        after that the app says `busy_message` and shows the change when it is saved.
         """
         if self._change_thread is None:
             self._change_thread = ThreadPoolExecutor(1, thread_name_prefix="readlist-change")
@@ -70,7 +77,7 @@ class ChangeActions(Screen[None]):
         try:
             outcome = future.result(timeout=BUSY_WAIT_S)
         except TimeoutError:
-            self.notify(BUSY_MESSAGE, severity="warning", markup=False)
+            self.notify(busy_message, severity="warning", markup=False)
             loop = self._loop
             assert loop is not None
             future.add_done_callback(
@@ -84,8 +91,8 @@ class ChangeActions(Screen[None]):
 
     def _finish(
         self,
-        future: Future[Outcome],
-        done: Callable[[Outcome], None],
+        future: Future[T],
+        done: Callable[[T], None],
         failed: Callable[[Exception], None],
     ) -> None:
         """A change that waited for the lock has ended (on the UI thread)."""
@@ -257,6 +264,9 @@ class ChangeActions(Screen[None]):
         if step is None:
             self.notify("Nothing to undo")
             return
+        if isinstance(step, GroupUndoStep):
+            self._undo_group(step)
+            return
 
         def work() -> Outcome:
             after = self.library.update_state(step.paper_id, **step.previous)
@@ -275,7 +285,7 @@ class ChangeActions(Screen[None]):
             paper_list.move_to(index)
         self.notify(f"Undid {step.description}: {after.paper.title}", markup=False)
 
-    def _undo_failed(self, step: UndoStep, error: Exception) -> None:
+    def _undo_failed(self, step: UndoStep | GroupUndoStep, error: Exception) -> None:
         if isinstance(error, KeyError):
             self.notify("Cannot undo: the paper is no longer in the library", severity="error")
             return

@@ -8,6 +8,19 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+SEARCH_BINDINGS: list[Binding] = [
+    Binding(
+        str(number),
+        f"saved_search({number})",
+        f"Saved search {number}",
+        show=False,
+        id=f"saved_search_{number}",  # `[keys]` in the config can rebind them by these ids
+        priority=True,
+    )
+    for number in range(1, 10)
+]
+"""The keys 1-9: the saved searches of the config's `[searches]`, in file order."""
+
 MAIN_BINDINGS: list[BindingType] = [
     Binding(
         "slash",
@@ -106,4 +119,25 @@ MAIN_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding("b", "copy_bibtex", "Copy the BibTeX entry", show=False, id="copy_bibtex"),
+    # Priority bindings: they run as the app reads the key, so keys typed after them act on
+    # what they show (main_triage.py); in the search bar they are letters and digits.
+    Binding(
+        "M",
+        "mark_all_read",
+        "Mark all shown read",
+        tooltip="Mark every shown paper read (all read already: unread), after a yes",
+        show=False,
+        id="mark_all_read",
+        priority=True,
+    ),
+    Binding(
+        "U",
+        "mark_all_unread",
+        "Mark all shown unread",
+        tooltip="Mark every shown paper unread, after a yes",
+        show=False,
+        id="mark_all_unread",
+        priority=True,
+    ),
+    *SEARCH_BINDINGS,
 ]

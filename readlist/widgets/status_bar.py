@@ -19,9 +19,11 @@ def status_text(
     sort: str = "feed order",
     activity: str = "",
     related_to: str | None = None,
+    saved_search: str = "",
 ) -> str:
     """`86 papers · 80 unread · 3 starred`, then `12 of 86` while a search or filter is active
-    (`20 related to "Title"` in the related papers view), then what a running fetch is doing
+    (`20 related to "Title"` in the related papers view, and `search: NAME` while a saved search
+    is), then what a running fetch is doing
     (counts grouped by thousands: `12,480 papers`; `1 paper`)."""
     parts = [
         plural(counts.total, "paper"),
@@ -34,6 +36,8 @@ def status_text(
         parts.append(f'{shown or 0:,} related to "{title}"')
     elif shown is not None:
         parts.append(f"{shown:,} of {counts.total:,}")
+    if saved_search:
+        parts.append(f"search: {saved_search}")
     if read_only:
         parts.append("READ-ONLY")  # before filter and sort, so a narrow terminal never cuts it
     if related_to is None and filter_name != "all":
@@ -59,8 +63,11 @@ class StatusBar(Static):
         sort: str = "feed order",
         activity: str = "",
         related_to: str | None = None,
+        saved_search: str = "",
     ) -> None:
-        text = status_text(counts, shown, filter_name, read_only, sort, activity, related_to)
+        text = status_text(
+            counts, shown, filter_name, read_only, sort, activity, related_to, saved_search
+        )
         if text != self._shown:
             self._shown = text
             self.update(Text(text, end=""), layout=False)  # one fixed line: no layout pass

@@ -167,7 +167,48 @@ def file_size_limit(path: Path, args: list[str]) -> None:
     say(**report)
 
 
+def batches(path: Path, args: list[str]) -> None:
+    """Mark every paper read, then every paper unread, forever, each as one batch; "want" before
+    each call, "ok" after it returns."""
+    library = Library.open(path)
+    ids = [e.id for e in library.entries()]
+    read = bool(int(args[0]))
+    while True:
+        read = not read
+        say(event="want", read=read)
+        fields = {"read": read}
+        library.update_states({paper: fields for paper in ids})
+        say(event="ok", read=read)
+
+
+def batch_past_size_limit(path: Path, args: list[str]) -> None:
+    """Star paper `args[0]`, then let writes reach only `args[1]` bytes past the journal's end
+    (EFBIG, as on a full disk) and mark every paper read in one batch; report what happened."""
+    library = Library.open(path)
+    library.set_starred(args[0], True)
+    journal = path.with_name(path.name + ".journal")
+    before = journal.read_bytes()
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limit = len(before) + int(args[1])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    fields = {"read": True}
+    report: dict[str, object] = {}
+    try:
+        library.update_states({e.id: fields for e in library.entries()})
+        report["batch"] = "saved"
+    except LibraryError as exc:
+        report["batch"] = str(exc)
+    report.update(
+        journal_unchanged=journal.read_bytes() == before,
+        unread_in_memory=library.counts().unread,
+        starred_in_memory=library.get(args[0]).state.starred,
+    )
+    say(**report)
+
+
 COMMANDS = {
+    "batches": batches,
+    "batch_fsize": batch_past_size_limit,
     "star": star,
     "random": random_changes,
     "import": import_forever,

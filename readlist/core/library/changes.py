@@ -4,10 +4,11 @@ content a re-import leaves behind. Kept apart from the Library so the rules read
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from readlist.core.library.storage import build_entry
 from readlist.core.models import STATE_FIELDS, Entry, Paper, PaperState, normalise_tags, paper_id
 from readlist.core.text import clean_text
 
@@ -30,6 +31,59 @@ def clean_state_fields(fields: dict[str, Any]) -> dict[str, Any]:
                 raise TypeError("tags must be a sequence of strings, not one string")
             values[name] = normalise_tags(storable_text(str(tag)) for tag in value)
     return values
+
+
+def clean_many_states(changes: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`clean_state_fields` for many papers; papers given the same dict share one cleaned dict,
+    so marking 100,000 papers read checks (and later encodes) the values once."""
+    cleaned: dict[int, dict[str, Any]] = {}  # the dicts all live in `changes`: ids are unique
+    values: dict[str, dict[str, Any]] = {}
+    for key, fields in changes.items():
+        clean = cleaned.get(id(fields))
+        if clean is None:
+            clean = cleaned[id(fields)] = clean_state_fields(dict(fields))
+        values[key] = clean
+    return values
+
+
+@dataclass(frozen=True)
+class Restated:
+    """Entries after a batch of state changes: all of them in the order asked, and those that
+    actually changed (with the values the journal must record for each)."""
+
+    after: list[Entry]
+    changed: list[Entry]
+    lines: list[tuple[str, dict[str, Any]]]
+
+
+def restate(current: Mapping[str, Entry], values: Mapping[str, dict[str, Any]]) -> Restated:
+    """New entries for cleaned state `values` by paper id (KeyError for an unknown id).
+
+    A new state is made once per old state object and values dict, and equal new states are one
+    object: most papers share a few states, so building 100,000 entries takes ~0.1 s instead of
+    ~0.4 s one `with_state` at a time.
+    """
+    after: list[Entry] = []
+    changed: list[Entry] = []
+    lines: list[tuple[str, dict[str, Any]]] = []
+    # (id of the old state, id of the values) -> (old state, kept alive so the id stays its
+    # own; the new state; whether it differs)
+    made: dict[tuple[int, int], tuple[PaperState, PaperState, bool]] = {}
+    shared: dict[PaperState, PaperState] = {}
+    for key, fields in values.items():
+        entry = current[key]
+        old = entry.state
+        known = made.get((id(old), id(fields)))
+        if known is None:
+            state = dataclasses.replace(old, **fields)
+            state = shared.setdefault(state, state)
+            known = made[(id(old), id(fields))] = (old, state, state != old)
+        if known[2]:
+            entry = build_entry(entry.paper, known[1], entry.added, entry.seq)
+            changed.append(entry)
+            lines.append((key, fields))
+        after.append(entry)
+    return Restated(after, changed, lines)
 
 
 def storable_text(text: str) -> str:

@@ -8,6 +8,9 @@ two processes writing the same paper end with the last writer's value for each f
 
 A line is only acknowledged once it ends in a newline and has been fsync'd; a torn last line (a
 crash mid-write) was never acknowledged, so readers ignore it and the next writer cuts it off.
+Changes that stand or fall together (marking every shown paper read) are a batch: many lines,
+one fsync, each line tagged with the batch and the last one with the batch's length, so a batch
+a crash cut short is ignored whole, like a torn line, never half applied.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -38,23 +42,57 @@ class Change:
     fields: dict[str, Any]
 
 
+def _as_json(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+
+
 def encode_change(paper_id: str, fields: dict[str, Any]) -> bytes:
     """The journal line for a change, newline included (tags are written as a JSON list)."""
-    as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
-    return orjson.dumps({"id": paper_id, "set": as_json}) + b"\n"
+    return orjson.dumps({"id": paper_id, "set": _as_json(fields)}) + b"\n"
+
+
+def encode_batch(changes: Sequence[tuple[str, dict[str, Any]]]) -> bytes:
+    """The lines of a batch: each carries `"batch": TOKEN`, the last also `"of": N` (its length).
+
+    Readers older than batches ignore both keys and apply each line, as they always did. The
+    values of one `fields` dict are encoded once however many papers share it (100,000 lines in
+    ~35 ms instead of ~200 ms).
+    """
+    if len(changes) == 1:
+        return encode_change(*changes[0])
+    token = orjson.dumps(os.urandom(6).hex())
+    encoded: dict[int, bytes] = {}  # the dicts all live in `changes`: their ids are unique
+    parts: list[bytes] = []
+    for paper_id, fields in changes:
+        values = encoded.get(id(fields))
+        if values is None:
+            values = encoded[id(fields)] = b',"set":' + orjson.dumps(_as_json(fields))
+        parts.append(b'{"id":' + orjson.dumps(paper_id) + values + b',"batch":' + token)
+    parts[-1] += b',"of":' + str(len(changes)).encode()
+    return b"}\n".join(parts) + b"}\n"
 
 
 _FIELD_TYPES: dict[str, type] = {"starred": bool, "read": bool, "note": str, "tags": list}
 
 
-def decode_change(raw: bytes) -> Change | None:
-    """A journal line as a Change, or None if it is not a well-formed change."""
+def decode_line(raw: bytes) -> tuple[Change, str | None, int | None] | None:
+    """A journal line as (change, its batch token or None, the batch length on its last line)."""
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         return None
+    batch, length = obj.get("batch"), obj.get("of")
+    if not (batch is None or isinstance(batch, str)) or not (
+        length is None or (type(length) is int and length > 0 and batch is not None)
+    ):
+        return None
+    change = _decode_fields(obj)
+    return None if change is None else (change, batch, length)
+
+
+def _decode_fields(obj: dict[str, Any]) -> Change | None:
     values = obj.get("set")
     if not isinstance(values, dict):
         return None
@@ -108,7 +146,13 @@ class Journal:
         return "same" if st.st_size == self.size_seen else "grew"
 
     def read_new(self) -> list[Change]:
-        """The complete lines after `offset`; a bad line followed by good ones is an error."""
+        """The complete lines after `offset`; a bad line followed by good ones is an error.
+
+        A batch counts once its last line is read: until then `offset` stays before its first
+        line, so an unfinished batch at the end (a crash mid-write) is ignored and the next
+        writer cuts it off, and one followed by other lines (it can only have been cut short)
+        is skipped.
+        """
         try:
             with open(self.path, "rb") as handle:
                 inode = os.fstat(handle.fileno()).st_ino
@@ -123,14 +167,16 @@ class Journal:
         self.inode = inode
         self.size_seen = self.offset + len(data)
         changes: list[Change] = []
+        batch: list[Change] = []
+        batch_token: str | None = None
         good_end = 0
         bad_at: int | None = None
         start = 0
         while (end := data.find(b"\n", start)) != -1:
             line = data[start:end]
             if line.strip():
-                change = decode_change(line)
-                if change is None:
+                decoded = decode_line(line)
+                if decoded is None:
                     bad_at = self.offset + start if bad_at is None else bad_at
                 elif bad_at is not None:
                     raise LibraryError(
@@ -138,9 +184,20 @@ class Journal:
                         "(followed by good ones); the library was left as it is"
                     )
                 else:
-                    changes.append(change)
-                    good_end = end + 1
-            elif bad_at is None:
+                    change, token, length = decoded
+                    if token != batch_token:
+                        batch, batch_token = [], token  # an unfinished batch is skipped
+                    if token is None:
+                        changes.append(change)
+                        good_end = end + 1
+                    else:
+                        batch.append(change)
+                        if length is not None:
+                            if length == len(batch):
+                                changes += batch
+                                good_end = end + 1
+                            batch, batch_token = [], None
+            elif bad_at is None and batch_token is None:
                 good_end = end + 1
             start = end + 1
         self.offset += good_end
@@ -149,7 +206,15 @@ class Journal:
 
     def append(self, paper_id: str, fields: dict[str, Any]) -> None:
         """Append one change and fsync it; LibraryError (nothing claimed) if the write fails."""
-        line = encode_change(paper_id, fields)
+        self._append(encode_change(paper_id, fields), 1)
+
+    def append_batch(self, changes: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Append changes that stand or fall together, with one fsync (see `encode_batch`)."""
+        if changes:
+            self._append(encode_batch(changes), len(changes))
+
+    def _append(self, data: bytes, count: int) -> None:
+        """Write `data` (`count` whole lines) after the last good line and fsync it, or undo it."""
         created = self.inode is None
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -165,7 +230,7 @@ class Journal:
                     raise OSError(errno.ESTALE, "the journal changed unexpectedly")
                 os.ftruncate(fd, self.offset)  # a torn tail left by a writer that was killed
             start = self.offset
-            view = memoryview(line)
+            view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
@@ -174,14 +239,14 @@ class Journal:
         except OSError as exc:
             if start is not None:
                 with contextlib.suppress(OSError):
-                    os.ftruncate(fd, start)  # take back a partly written line
+                    os.ftruncate(fd, start)  # take back partly written lines
             raise self._not_saved(exc) from None
         finally:
             os.close(fd)
         self.inode = inode
-        self.offset += len(line)
+        self.offset += len(data)
         self.size_seen = self.offset
-        self.lines += 1
+        self.lines += count
 
     def truncate(self) -> None:
         """Empty the journal after its lines were folded into the library file.
