@@ -19,9 +19,7 @@ from readlist.core.formats.fields import (
     ATOM,
     element_text,
     one_line,
-    optional_line,
     parse_xml,
-    text_of,
     unique,
     usable_title,
     utc_day,
@@ -77,18 +75,18 @@ def _categories(children: _Children) -> tuple[str, ...]:
     """The primary category first, then the others in the order given, each once."""
     primary = children.first.get(_PRIMARY)
     terms = [one_line(primary.get("term"))] if primary is not None else []
-    terms += (one_line(c.get("term")) for c in children.categories)
+    terms += [one_line(c.get("term")) for c in children.categories]
     return unique(terms)
 
 
 def _paper(children: _Children, arxiv_id: str, title: str, source: str) -> Paper:
     abstract = children.text(_SUMMARY)
-    comment = optional_line(children.text(_COMMENT))
+    comment = children.text(_COMMENT) or None  # one line already: `optional_line` would repeat it
     links = tuple(extract_links(abstract))
     # Authors often name the repository in the comment ("Code: https://github.com/...").
     github = github_link(links) or github_link(extract_links(comment or ""))
     published = utc_day(children.text(_PUBLISHED))
-    authors = [text_of(author, _NAME) for author in children.authors]
+    authors = [element_text(author.find(_NAME)) for author in children.authors]
     return Paper(
         id=paper_id(title),
         title=title,
@@ -102,8 +100,8 @@ def _paper(children: _Children, arxiv_id: str, title: str, source: str) -> Paper
         published=published,
         categories=_categories(children),
         comment=comment,
-        doi=optional_line(children.text(_DOI)),
-        journal_ref=optional_line(children.text(_JOURNAL_REF)),
+        doi=children.text(_DOI) or None,
+        journal_ref=children.text(_JOURNAL_REF) or None,
     )
 
 
