@@ -102,6 +102,7 @@ def measure(workdir: Path, url: str, runs: int) -> dict[str, Any]:
     os.environ["READLIST_ARXIV_API_URL"] = url + "/api/query"
     os.environ["XDG_CONFIG_HOME"] = str(workdir / "fetch-config")
     fetch_walls, fetch_cpus, add_walls, atom_walls = [], [], [], []
+    workdir.mkdir(parents=True, exist_ok=True)
     atom = workdir / "arxiv-10000.xml"
     atom.write_bytes(atom_feed(many(ATOM_ENTRIES, prefix="2501")))
     for run in range(runs):
