@@ -105,6 +105,7 @@ FETCH_BUDGETS: tuple[Budget, ...] = (
     Budget(
         "import_atom_10k_s", "import a saved arXiv API response of 10,000 entries", "s", 1.0, 1.0
     ),
+    Budget("import_atom_10k_cpu_s", "import of the 10,000 entries: CPU time", "s", None, None),
     Budget("add_300_own_s", "add 300 ids (three requests): readlist's own time", "s", None, None),
     Budget(
         "add_300_arxiv_wait_s", "add 300 ids: arXiv's politeness wait (3 s apart)", "s", None, None

@@ -86,7 +86,7 @@ def parse_feed(
     if not data:
         raise FeedError(f"{source}: empty file")
     text, encoding = decode_text(data, source)
-    if not text.strip():
+    if not text or text.isspace():  # not `text.strip()`, which copies the whole feed
         raise FeedError(f"{source}: empty file (only whitespace)")
     notes: list[str] = []
     if encoding != "utf-8":

@@ -33,10 +33,9 @@ from readlist.core.library.storage import (
     LoadedFile,
     build_entry,
     build_paper,
-    gc_paused,
     intern_text,
 )
-from readlist.core.models import Entry, PaperState
+from readlist.core.models import Entry, PaperState, gc_paused
 
 #: Changes whenever the row layout does: an older cache is then ignored.
 _MAGIC = b"readlist entry cache 2\n"

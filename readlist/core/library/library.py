@@ -45,10 +45,9 @@ from readlist.core.library.storage import (
     SCHEMA,
     LoadedFile,
     encode_library,
-    gc_paused,
     write_library,
 )
-from readlist.core.models import Entry, Paper
+from readlist.core.models import Entry, Paper, gc_paused
 from readlist.core.text import plural
 
 __all__ = ["Counts", "ImportResult", "Library", "LibraryError", "ReadOnlyError"]
