@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -45,6 +47,10 @@ GC_AUTO = 256
 #: 6.3 MB each) until git's automatic gc packs them into deltas; what is sent is unchanged (a
 #: pack's deltas are compressed by pack.compression).
 LOOSE_COMPRESSION = "0"
+#: Loose objects above this size are packed into deltas after a sync, in the background: git's
+#: automatic gc guesses the count of loose objects from one of its 256 folders and waits for
+#: hundreds (~50 syncs, gigabytes once they are stored uncompressed).
+PACK_LOOSE_ABOVE_KIB = 256 * 1024
 
 
 def check_name(path: Path) -> str:
@@ -138,6 +144,36 @@ def configure_driver(git: Git, git_dir: Path, name: str) -> None:
     if not git.value("config", "--local", "--get", "core.looseCompression"):
         # a level the user set for this repository stays theirs
         git.run("config", "--local", "core.looseCompression", LOOSE_COMPRESSION)
+
+
+def pack_loose_objects(git: Git) -> bool:
+    """Start `git repack -d -l` (loose objects into one pack of deltas, then deleted) in the
+    background if they take more than PACK_LOOSE_ABOVE_KIB; True if it was started. Niced, one
+    thread, and detached: the sync does not wait, and git's own locking makes it safe beside
+    other git commands."""
+    counted = git.run("count-objects", "-v", check=False)
+    sizes = dict(line.split(": ", 1) for line in counted.out.splitlines() if ": " in line)
+    try:
+        loose_kib = int(sizes.get("size", "0"))
+    except ValueError:
+        return False
+    if counted.status != 0 or loose_kib <= PACK_LOOSE_ABOVE_KIB:
+        return False
+    nice = shutil.which("nice")
+    command = [*([nice, "-n", "10"] if nice else []), git.executable, "-C", str(git.folder)]
+    command += ["-c", "pack.threads=1", "repack", "-d", "-l", "-q"]
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=git.env(),
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    return True
 
 
 def git_dir_of(git: Git) -> Path | None:
