@@ -148,16 +148,17 @@ def configure_driver(git: Git, git_dir: Path, name: str) -> None:
 
 def pack_loose_objects(git: Git) -> bool:
     """Start `git repack -d -l` (loose objects into one pack of deltas, then deleted) in the
-    background if they take more than PACK_LOOSE_ABOVE_KIB; True if it was started. Niced, one
-    thread, and detached: the sync does not wait, and git's own locking makes it safe beside
-    other git commands."""
+    background if they take more than PACK_LOOSE_ABOVE_KIB and no git is running in the folder
+    (an earlier repack); True if it was started. Niced, one thread, and detached: the sync does
+    not wait. git is made for a repack beside other commands: the objects are in the new pack
+    before their loose copies go."""
     counted = git.run("count-objects", "-v", check=False)
     sizes = dict(line.split(": ", 1) for line in counted.out.splitlines() if ": " in line)
     try:
         loose_kib = int(sizes.get("size", "0"))
     except ValueError:
         return False
-    if counted.status != 0 or loose_kib <= PACK_LOOSE_ABOVE_KIB:
+    if counted.status != 0 or loose_kib <= PACK_LOOSE_ABOVE_KIB or _git_processes_in(git.folder):
         return False
     nice = shutil.which("nice")
     command = [*([nice, "-n", "10"] if nice else []), git.executable, "-C", str(git.folder)]
