@@ -89,6 +89,7 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("sync_git_merge_s", "sync: git merge, the driver included (wall)", "s", None, None),
     Budget("sync_git_other_s", "sync: every other git command (wall)", "s", None, None),
     Budget("sync_readlist_s", "sync: readlist's own work outside git (wall)", "s", None, None),
+    Budget("sync_push_kb", "sync: bytes B's push sends (its pack)", "kB", None, None),
     Budget("driver_s", "merge driver alone, 20 changes each side", "s", None, 5.0),
     Budget("ref_grep_common_ms", f"reference: grep -ic {COMMON_WORD}", "ms", None, None),
     Budget("ref_grep_rare_ms", f"reference: grep -ic {RARE_WORD}", "ms", None, None),

@@ -133,6 +133,8 @@ def _cell(value: float | None, unit: str) -> str:
         return f"{value:.2f}x"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "kB":
+        return f"{value:.1f} kB"
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 

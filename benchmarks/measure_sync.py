@@ -100,6 +100,27 @@ class _GitClock:
         sync_git.Git.run = self._run  # type: ignore[method-assign]
 
 
+def _push_bytes(clone: Path, before: str) -> int:
+    """The size of the pack a push from `clone` sends to an origin whose branch is at `before`:
+    git's own pack-objects, as `git push` runs it, with the clone's config (what goes over the
+    network; the local remote cannot be asked what it received, as it unpacks it)."""
+    tip = _head(clone)
+    pack_objects = ["pack-objects", "--revs", "--thin", "--stdout", "--delta-base-offset", "-q"]
+    pack = subprocess.run(
+        ["git", "-C", str(clone), *pack_objects],
+        input=f"{tip}\n^{before}\n".encode(),
+        capture_output=True,
+        check=True,
+    )
+    return len(pack.stdout)
+
+
+def _head(clone: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def measure_sync(feed: Path, workdir: Path, runs: int) -> dict[str, Any]:
     """B's sync after A pushed: 20 changes each side, a three-way merge through the driver."""
     parsed = read_feed(str(feed))
@@ -119,6 +140,7 @@ def measure_sync(feed: Path, workdir: Path, runs: int) -> dict[str, Any]:
         start = time.perf_counter()
         run_sync(a)
         first = time.perf_counter() - start
+        pushed_by_a = _head(a.parent)  # origin's branch when B's sync starts
         with _GitClock() as clock:
             start, cpu, own = time.perf_counter(), _children_cpu(), time.process_time()
             run_sync(b)
@@ -133,6 +155,7 @@ def measure_sync(feed: Path, workdir: Path, runs: int) -> dict[str, Any]:
             ("sync_git_cpu_s", clock.cpu["merge"] + clock.cpu["other"]),
             ("sync_readlist_s", total - git_wall),
             ("sync_push_only_s", first),
+            ("sync_push_kb", _push_bytes(b.parent, pushed_by_a) / 1000),
         ):
             figures.setdefault(key, []).append(value)
         shutil.rmtree(root, ignore_errors=True)

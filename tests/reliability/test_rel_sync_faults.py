@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.gitkit import (
+    Machine,
     assert_same,
     git,
     ids,
@@ -26,6 +27,8 @@ from helpers.gitkit import (
 )
 
 from readlist.core.library import Library
+from readlist.core.sync import repo
+from readlist.core.sync.git import Git, find_git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -305,6 +308,49 @@ def test_every_sync_rewrites_the_driver_command(tmp_path: Path) -> None:
     for name in tracked:  # no command is versioned: only this clone's config names one
         text = a.git("show", f"HEAD:{name}")
         assert "-m readlist" not in text and sys.executable not in text
+
+
+def test_loose_objects_are_stored_uncompressed_unless_the_user_chose_a_level(
+    tmp_path: Path,
+) -> None:
+    """Each sync writes whole copies of the library as loose objects: readlist stores them
+    uncompressed (deflating 17 MB at 10,000 papers costs more than the rest of a commit), but a
+    level set in the clone's own config stays."""
+    a, b, _ = two_machines(tmp_path)
+    assert a.git("config", "--local", "--get", "core.looseCompression").strip() == "0"
+    b.git("config", "--local", "core.looseCompression", "3")
+    b.sync()
+    assert b.git("config", "--local", "--get", "core.looseCompression").strip() == "3"
+
+
+def test_loose_objects_past_the_limit_are_packed_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _, _ = two_machines(tmp_path)
+    a.change(star=[ids(a)[0]])
+    a.sync()  # a new version of the library, loose
+    loose = int(_counted(a)["count"])
+    assert loose > 0
+    for key, value in a.env.items():  # this machine's git settings, for the in-process call
+        monkeypatch.setenv(key, value)
+    repository = Git(a.folder, find_git())
+    monkeypatch.setattr(repo, "PACK_LOOSE_ABOVE_KIB", 10**9)
+    assert not repo.pack_loose_objects(repository)
+    monkeypatch.setattr(repo, "PACK_LOOSE_ABOVE_KIB", 0)
+    assert repo.pack_loose_objects(repository)
+    deadline = time.monotonic() + 60
+    while int(_counted(a)["count"]) > 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    counted = _counted(a)
+    assert counted["count"] == "0" and int(counted["in-pack"]) >= loose
+    a.git("fsck", "--no-progress")
+    a.change(read=[ids(a)[1]])
+    a.sync()
+
+
+def _counted(machine: Machine) -> dict[str, str]:
+    lines = machine.git("count-objects", "-v").splitlines()
+    return dict(line.split(": ", 1) for line in lines)
 
 
 def test_no_git_or_an_old_git_is_exit_6(tmp_path: Path) -> None:

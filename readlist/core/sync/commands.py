@@ -28,7 +28,7 @@ from readlist.core.sync.git import (
     find_git,
 )
 from readlist.core.sync.locks import sync_lock
-from readlist.core.sync.repo import LAST_SYNC, check_name, git_dir_of
+from readlist.core.sync.repo import LAST_SYNC, check_name, git_dir_of, pack_loose_objects
 from readlist.core.sync.steps import (
     Session,
     branches,
@@ -93,10 +93,12 @@ def run_sync(path: Path, *, offline: bool = False, library: Library | None = Non
             prepare(s)
             fold_journal(path, library)
             commit_local(s)
-            return _recorded(s, _finish(s, offline))
+            lines = _recorded(s, _finish(s, offline))
         except SyncError as error:
             record(s, error.status, str(error))
             raise
+        pack_loose_objects(s.git)
+        return lines
 
 
 def _default_branch(git: Git) -> str:
