@@ -124,7 +124,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             self.call_after_refresh(self.action_fetch)  # after the first paint, never before
 
     def on_unmount(self) -> None:
-        self.cancel_fetch()
+        self.cancel_fetch(quiet=True)
         self._stop_change_thread()
 
     @work(thread=True, exclusive=True, group="warm", description="warm search cache")

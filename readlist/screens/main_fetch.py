@@ -3,8 +3,8 @@ arXiv id or URL (`A`), and a paper's citation copied as BibTeX (`b`).
 
 A mixin of `MainScreen`. A fetch runs in one background thread, so the list stays usable; the
 status line shows each request, each day's papers appear as they are imported, and `F` again or
-Esc cancels it cleanly (between requests and while a body streams in). Nothing here imports httpx
-until a fetch starts, so the app's start never pays for it.
+Esc cancels it at once (its thread stops at its next request or chunk and imports nothing more).
+Nothing here imports httpx until a fetch starts, so the app's start never pays for it.
 """
 
 from __future__ import annotations
@@ -114,13 +114,20 @@ class FetchActions(Screen[None]):
             result.message, severity="information" if result.system else "warning", markup=False
         )
 
-    def cancel_fetch(self) -> bool:
-        """Cancel a running fetch (True), or say there is none to cancel (False)."""
+    def cancel_fetch(self, quiet: bool = False) -> bool:
+        """Cancel a running fetch (True), or say there is none to cancel (False).
+
+        The fetch is over for the user at once: a request blocked on a silent server would
+        otherwise hold "cancelling" for its whole read timeout (30 s). Its thread stops at its
+        next check of the event, imports nothing after it, and its report is dropped.
+        """
         if self._cancel_fetch is None:
             return False
-        if not self._cancel_fetch.is_set():
-            self._cancel_fetch.set()
-            self._set_activity("cancelling the fetch…")
+        self._cancel_fetch.set()
+        self._cancel_fetch = None
+        if not quiet:
+            self._set_activity("")
+            self.notify("Fetch cancelled")
         return True
 
     # ---- the worker ----------------------------------------------------------------------
@@ -141,6 +148,10 @@ class FetchActions(Screen[None]):
         self._set_activity("fetching… (F or esc cancels)")
         self._run_fetch(job, urls, self._cancel_fetch)
 
+    def _current(self, cancel: threading.Event) -> bool:
+        """Whether the fetch that `cancel` belongs to is still the one the user sees."""
+        return self._cancel_fetch is cancel and not cancel.is_set()
+
     @work(thread=True, exclusive=True, group="fetch", description="fetch")
     def _run_fetch(self, job: Job, urls: SourceUrls, cancel: threading.Event) -> None:
         from readlist.core.sources.http import HttpClient
@@ -148,14 +159,18 @@ class FetchActions(Screen[None]):
         say = Report()
 
         def progress(line: str) -> None:
-            self.app.call_from_thread(self._set_activity, f"{line} (F or esc cancels)")
+            def show() -> None:
+                if self._current(cancel):
+                    self._set_activity(f"{line} (F or esc cancels)")
+
+            self.app.call_from_thread(show)
 
         try:
             with HttpClient(cancel=cancel, progress=progress) as client:
                 job(client, urls, say)
         except LibraryError as error:
             say(f"Not saved: {error}", failure=True)
-        self.app.call_from_thread(self._fetch_done, say)
+        self.app.call_from_thread(self._fetch_done, say, cancel)
 
     def _fetch_sources(
         self,
@@ -179,6 +194,8 @@ class FetchActions(Screen[None]):
                 say(f"Not fetched: {error}", failure=True)
                 continue
             for batch in batches:
+                if client.cancel.is_set():
+                    return  # cancelled while the last request ran: nothing more is imported
                 if not batch.papers:
                     say(f"{batch.label}: no papers (weekend or holiday)")
                     continue
@@ -197,6 +214,8 @@ class FetchActions(Screen[None]):
             else:
                 say(f"Not added: {error}", failure=True)
             return
+        if client.cancel.is_set():
+            return  # cancelled while the request ran: nothing is imported
         if papers:
             say(self.library.import_papers(papers, API_LABEL).summary())
             self.app.call_from_thread(self._reload)
@@ -205,7 +224,9 @@ class FetchActions(Screen[None]):
         if missing:
             say(f"Not found on arXiv: {', '.join(missing)}", failure=True)
 
-    def _fetch_done(self, report: Report) -> None:
+    def _fetch_done(self, report: Report, cancel: threading.Event) -> None:
+        if self._cancel_fetch is not cancel:
+            return  # cancelled: the user was told then, and a newer fetch may be running
         self._cancel_fetch = None
         self._set_activity("")
         if report.lines:

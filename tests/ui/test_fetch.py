@@ -109,6 +109,39 @@ async def test_F_again_or_esc_cancels_a_running_fetch_and_nothing_changes(
     assert library.path.read_bytes() == before
 
 
+async def test_a_cancel_is_immediate_even_when_the_server_sends_nothing_and_imports_nothing_late(
+    library: Library, server: FakeServer
+) -> None:
+    """Headers, then silence (the read blocks inside the socket for its 30 s timeout): Esc ends
+    the fetch at once, a second F fetches, and the first fetch's papers, arriving after the
+    cancel, are never imported."""
+    late = Fake("2611.00077", "Arrived after the cancel: never imported", "Late. " * 30)
+    stall = 4.0
+    server.route(
+        "/api/daily_papers",
+        Reply(body=hf_day([late], TODAY), stall_s=stall),
+        Reply(body=hf_day([NEW], TODAY)),
+    )
+    app = ReadlistApp(library, config=HF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await wait_until(pilot, lambda: bool(server.requests_to("/api/daily_papers")), "request")
+        started = time.monotonic()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: said(app, "Fetch cancelled"), "the cancel")
+        assert time.monotonic() - started < 1.5  # not the stall, not the read timeout
+        assert "cancel" not in status(app) and "fetching" not in status(app)
+        await pilot.press("F")  # a new fetch while the first one's thread still waits
+        await wait_until(pilot, lambda: said(app, "1 paper, 1 new"), "the second fetch")
+        await pilot.pause(stall + 1)  # the first request's body has arrived by now
+        await settle(pilot)
+        titles = {e.paper.title for e in library.entries()}
+        assert NEW.title in titles and late.title not in titles
+        assert len(library) == 87
+        assert "fetching" not in status(app)  # the late thread's end changed nothing on screen
+
+
 async def test_a_failing_source_says_so_in_one_notice_and_adds_nothing(
     library: Library, server: FakeServer
 ) -> None:
