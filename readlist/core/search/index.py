@@ -29,10 +29,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
-from operator import contains, not_
+from operator import attrgetter, contains, eq, not_
 from pathlib import Path
 
-from readlist.core.models import Entry, Paper
+from readlist.core.models import Entry, Paper, gc_paused
 from readlist.core.search import index_cache
 
 # Tokens are taken from the UTF-8 bytes, where `bytes.translate` and `split` run at C speed: a
@@ -138,6 +138,8 @@ Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string,
 # long (the app's search runs in slices with the event loop in between).
 _STEP = 500
 _BACK_OFF_S = 0.05
+_CRC_STEP = 5000  # ~5 ms of fingerprints between pauses in `_adopt`
+_ID = attrgetter("id")
 
 # The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each): held for
 # 100,000 papers they were ~165 MB, over the memory budget.
@@ -253,7 +255,8 @@ class TokenIndex:
         if cache_key is not None and not self._vocab:
             cached = index_cache.load(cache_key)
             if cached is not None:
-                papers = self._adopt(cached, papers)
+                with gc_paused():  # 100,000 records: GC passes over them cost more than the rest
+                    papers = self._adopt(cached, papers)
                 self.generation += 1
         if len(papers) <= _CACHE_TEXTS_UP_TO:
             for start in range(0, len(papers), _STEP):
@@ -271,24 +274,45 @@ class TokenIndex:
             self.save(cache_key)
 
     def _adopt(self, cached: index_cache.CachedIndex, papers: list[Paper]) -> list[Paper]:
-        """Take the cached vocabulary and the tokens of unchanged papers; the rest to index."""
+        """Take the cached vocabulary and the tokens of unchanged papers; the rest to index.
+
+        At C speed (zip and map, no loop a paper): this runs before the first search can. When
+        the library holds the papers saved, in the order saved (the usual start), the cached
+        lists are taken as they are; otherwise each paper's place in them is looked up.
+        """
         with self._lock:
             if self._vocab:  # indexed meanwhile: the cached ids would not match
                 return papers
             self._vocab = defaultdict(count(len(cached.vocab)).__next__, zip(cached.vocab, count()))
             self._df = Counter(cached.df)
-        rest: list[Paper] = []
-        saved, crc = cached.papers.get, index_cache.fingerprint
-        for start in range(0, len(papers), _STEP):
+        pids = list(map(_ID, papers))
+        # Each paper's content is checked, in steps (a search may be waiting for the GIL).
+        crcs = array("I")
+        for start in range(0, len(papers), _CRC_STEP):
             self._wait_for_quiet()
-            for paper in papers[start : start + _STEP]:
-                hit = saved(paper.id)
-                if hit is None or hit[0] != crc(paper):
-                    rest.append(paper)
-                    continue
-                record = (paper, hit[1], hit[2])
-                self._papers[paper.id] = record
-                self._by_object[id(paper)] = record
+            crcs.extend(map(index_cache.fingerprint, papers[start : start + _CRC_STEP]))
+        tokens: Sequence[str | None]
+        letters: Sequence[bytes]
+        saved: Sequence[int | None]
+        if pids == cached.ids:
+            tokens, letters, saved = cached.tokens, cached.letters, cached.crcs
+            same = crcs == cached.crcs
+        else:
+            at = list(map(dict(zip(cached.ids, count())).get, pids, repeat(-1)))
+            tokens = list(map([*cached.tokens, None].__getitem__, at))
+            letters = list(map([*cached.letters, b""].__getitem__, at))
+            saved = list(map([*cached.crcs, None].__getitem__, at))
+            same = False
+        rest: list[Paper] = []
+        if not same:
+            kept = list(map(eq, crcs, saved))
+            if not all(kept):
+                rest = list(compress(papers, map(not_, kept)))
+                papers, pids = list(compress(papers, kept)), list(compress(pids, kept))
+                tokens, letters = list(compress(tokens, kept)), list(compress(letters, kept))
+        records = list(zip(papers, tokens, letters, strict=True))
+        self._papers.update(zip(pids, records, strict=True))
+        self._by_object.update(zip(map(id, papers), records, strict=True))
         return rest
 
     def save(self, cache_key: Path) -> None:
@@ -297,7 +321,11 @@ class TokenIndex:
             vocab, df = list(self._vocab), dict(self._df)
         records = list(self._papers.values())
         crc = index_cache.fingerprint
-        rows = [(p.id, crc(p), tokens, letters) for p, tokens, letters in records if tokens]
+        rows = [
+            (p.id, crc(p), tokens, letters)
+            for p, tokens, letters in records
+            if tokens is not None  # "" too: a paper without tokens is not tokenised again
+        ]
         index_cache.save(cache_key, vocab, df, rows)
 
     def busy(self) -> None:
