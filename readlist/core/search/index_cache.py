@@ -124,6 +124,8 @@ def load(library: Path) -> CachedIndex | None:
                 crcs.frombytes(chunk_crcs)
                 tokens += map(text.__getitem__, map(slice, bounds, islice(bounds, 1, None)))
                 letters += chunk_letters.split(b"\n")
+                if len(letters) != len(ids):
+                    return None
             if read_record(handle) != ("end", count):
                 return None
     except (*UNUSABLE, AttributeError, UnicodeDecodeError):
