@@ -138,7 +138,7 @@ Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string,
 # long (the app's search runs in slices with the event loop in between).
 _STEP = 500
 _BACK_OFF_S = 0.05
-_CRC_STEP = 5000  # ~5 ms of fingerprints between pauses in `_adopt`
+_CRC_STEP = 5000  # ~5 ms of fingerprints at a time in `_adopt`
 _ID = attrgetter("id")
 
 # The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each): held for
@@ -307,10 +307,10 @@ class TokenIndex:
             self._vocab = defaultdict(count(len(cached.vocab)).__next__, zip(cached.vocab, count()))
             self._df = Counter(cached.df)
         pids = list(map(_ID, papers))
-        # Each paper's content is checked, in steps (a search may be waiting for the GIL).
+        # Each paper's content is checked, in steps: between them the UI thread can take the GIL
+        # (searches do not pause this: the app's wait for it, see `MainScreen._index_ready`).
         crcs = array("I")
         for start in range(0, len(papers), _CRC_STEP):
-            self._wait_for_quiet()
             crcs.extend(map(index_cache.fingerprint, papers[start : start + _CRC_STEP]))
         tokens: Sequence[str | None]
         letters: Sequence[bytes]
