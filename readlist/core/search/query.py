@@ -62,7 +62,6 @@ __all__ = [
     "Text",
     "clear_cache",
     "haystack",
-    "load_index",
     "parse_query",
     "prepare",
     "search",
@@ -94,12 +93,6 @@ def prepare(
     _ROWS.clear()  # rows built during the warm-up hold texts the index has just made redundant
     with gc_paused():  # ~200,000 new containers at 100,000 papers: GC passes cost ~30%
         _ROWS.rows(listed)  # and the first search over a copy of this list finds its rows built
-
-
-def load_index(entries: Iterable[Entry], cache_key: Path) -> None:
-    """Take the tokens the last session saved for the papers of `entries` that are unchanged
-    (~0.3 s at 100,000 papers), so searches use the index at once; `prepare` indexes the rest."""
-    _INDEX.load_saved(list(entries), cache_key)
 
 
 def clear_cache() -> None:
