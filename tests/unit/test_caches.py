@@ -227,3 +227,122 @@ def test_closing_after_another_writer_never_caches_what_this_process_holds(
     assert cached is None or cached.entries[papers[0].id].paper.title == "Edited by hand"
     with Library.open(lib_path) as reopened:
         assert reopened.get(papers[0].id).paper.title == "Edited by hand"
+
+
+@pytest.mark.parametrize("ucs4", ["array", "codec"])
+def test_the_index_cache_gives_back_every_token_string_exactly(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch, ucs4: str
+) -> None:
+    """Token ids are code points up to 0x10FFFF, lone surrogates too: a chunk is stored as
+    UTF-16 unless it holds a surrogate, then as UTF-32 (through an array of code points, or the
+    codec where there is none), and read back exactly; a high and a low surrogate side by side
+    stay two characters, never one."""
+    if ucs4 == "codec":
+        monkeypatch.setattr(index_cache, "_UCS4", None)
+    monkeypatch.setattr(index_cache, "_CHUNK", 2)  # several chunks, each of its own width
+    rows = [
+        ("a", 1, "\u0100\u07ff", b"ab"),
+        ("b", 2, "", b""),
+        ("c", 3, "\U0010ffff\U0001f600x", b"z"),  # not BMP: still UTF-16
+        ("d", 4, "\ud800", b""),  # lone surrogate: UTF-32
+        ("é", 0xFFFFFFFF, "\ud83d\ude00\udfff", b"_09"),
+        ("f", 6, "plain", b"x"),
+        ("g", 7, "\x00\uffff\ue000", b"\x7f"),
+    ]
+    vocab = [b"w", b"\xff\xfe", b"x" * 300]
+    assert index_cache.save(lib_path, vocab, {0: 3, 2: 1}, rows)
+    cached = index_cache.load(lib_path)
+    assert cached is not None
+    assert cached.vocab == vocab and cached.df == {0: 3, 2: 1}
+    assert cached.ids == [r[0] for r in rows]
+    assert list(cached.crcs) == [r[1] for r in rows]
+    assert cached.tokens == [r[2] for r in rows]
+    assert cached.letters == [r[3] for r in rows]
+    assert [len(t) for t in cached.tokens] == [len(r[2]) for r in rows]
+
+
+def test_an_index_cache_with_a_paper_id_holding_a_newline_leaves_that_paper_out(
+    lib_path: Path,
+) -> None:
+    rows = [("a\nb", 1, "x", b"a"), ("c", 2, "y", b"c")]
+    assert index_cache.save(lib_path, [b"w"], {}, rows)
+    cached = index_cache.load(lib_path)
+    assert cached is not None and cached.ids == ["c"] and cached.tokens == ["y"]
+
+
+def test_token_ids_in_the_surrogate_range_survive_the_index_cache(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vocabulary past 0xD800 tokens gives later tokens ids that are lone surrogates as
+    characters: a second session takes them from the cache and finds the same papers."""
+    many = Paper(id="many", title="Many words", abstract=" ".join(f"w{i}" for i in range(55_300)))
+    later = Paper(id="later", title="Quokkas", abstract="A wombat and a quokka at dusk.")
+    entries = [Entry(many), Entry(later), *(Entry(p) for p in make_papers(5))]
+    tokenised: list[bytes] = []
+    real_tokens = search_index._tokens
+
+    def counting(data: bytes) -> list[bytes]:
+        tokenised.append(data)
+        return real_tokens(data)
+
+    monkeypatch.setattr(search_index, "_tokens", counting)
+    texts = ["quokka", "wombat", '"a quokka"', "w55299", "w1", "paper 3", "dusk."]
+
+    def session() -> list[list[str]]:
+        query.clear_cache()
+        query.prepare(entries, cache_key=lib_path)
+        found = []
+        for text in texts:
+            parsed = query.parse_query(text)
+            result = [e.id for e in query.search(entries, parsed)]
+            assert result == [e.id for e in entries if parsed.matches(e)], text
+            found.append(result)
+        return found
+
+    try:
+        first = session()
+        record = query.search_index().record(later)
+        assert record is not None and record[1] is not None
+        assert any(0xD800 <= ord(c) <= 0xDFFF for c in record[1])
+        tokenised.clear()
+        assert session() == first
+        assert [t for t in tokenised if b"\n" in t] == []  # every paper came from the cache
+        again = query.search_index().record(later)
+        assert again is not None and again[1] == record[1]
+    finally:
+        query.clear_cache()
+
+
+def test_the_index_cache_serves_a_library_in_another_order_and_checks_each_paper(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved order is the fast path; papers moved, added or changed since are looked up one
+    by one (at C speed): only the new and the changed ones are tokenised."""
+    papers = make_papers(30)
+    entries = [Entry(p) for p in papers]
+    tokenised: list[bytes] = []
+    real_tokens = search_index._tokens
+
+    def counting(data: bytes) -> list[bytes]:
+        tokenised.append(data)
+        return real_tokens(data)
+
+    monkeypatch.setattr(search_index, "_tokens", counting)
+    try:
+        query.clear_cache()
+        query.prepare(entries, cache_key=lib_path)
+        changed = dataclasses.replace(papers[7], abstract="Now about quokkas only.")
+        new = Paper(id="new", title="A wombat", abstract="Burrows.")
+        moved = [Entry(changed), *reversed(entries[8:]), Entry(new), *entries[:7]]
+        query.clear_cache()
+        tokenised.clear()
+        query.prepare(moved, cache_key=lib_path)
+        assert sorted(t for t in tokenised if b"\n" in t) == sorted(
+            f"{p.title}\n{p.abstract}".lower().encode() for p in (changed, new)
+        )
+        for text in ("quokkas", "wombat", "burrows", '"paper 7:"', "(7).", "(12)."):
+            parsed = query.parse_query(text)
+            found = [e.id for e in query.search(moved, parsed)]
+            assert found == [e.id for e in moved if parsed.matches(e)], text
+    finally:
+        query.clear_cache()
