@@ -61,8 +61,11 @@ def test_search_star_annotate_quit(terminal: Terminal, tmp_path: Path) -> None:
     terminal.keys("a")
     terminal.literal("Compare with [bold]TIES[/] merging")
     terminal.keys("C-s")
-    after = terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")
-    assert "★•✎" in after
+    terminal.wait_for(lambda s: "Note saved" in s, "the note to be saved")
+    # The notice and the detail pane's new note can land in different frames (and the notice
+    # can lie over the note's line for a while): wait for the note itself.
+    after = terminal.wait_for(lambda s: "[bold]TIES[/]" in s, "the note in the detail pane")
+    assert "★•✎" in after  # starred, unread, with a note
     assert "[bold]TIES[/]" in after  # the detail pane shows the note as text, not markup
 
     shown = int(re.search(r"(\d+) of 86", after).group(1))  # type: ignore[union-attr]
