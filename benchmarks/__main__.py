@@ -106,6 +106,7 @@ def measure_size(size: int, workdir: Path, runs: int) -> dict[str, Any]:
         result.update(measure_start.measure(db, _child_env(workdir), runs * 2))
         result.update(_run("measure_app", [db, "--runs", str(runs)], workdir))
         result.update(_run("measure_app", [db, "--rss"], workdir))
+        result.update(_run("measure_first", [db, "--runs", str(runs)], workdir))
     only_driver = ["--driver-only"] if size > measure_sync.SYNC_UP_TO else []
     result.update(_run("measure_sync", [str(feed), str(folder), *only_driver], workdir))
     return result
