@@ -159,3 +159,22 @@ async def test_a_library_garbled_under_the_app_is_reported_once(library: Library
         assert len(errors) == 1
         assert str(library.path) in errors[0].message
         assert len(shown_titles(app)) == 86  # what was shown stays
+
+
+async def test_a_notice_never_covers_the_status_line(library: Library) -> None:
+    """Notices stand above the status line, whatever the terminal's size (Textual's default
+    leaves room for the footer only, and a notice hid the end of `sorted: relevance`)."""
+    from textual.widgets._toast import Toast
+
+    from readlist.widgets.status_bar import StatusBar
+
+    for size in [(120, 40), (80, 24)]:
+        app = ReadlistApp(library)
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await settle(pilot)
+            app.notify("A notice long enough to reach across the status line " * 2)
+            await pilot.pause(0.2)
+            bar = main_screen(app).query_one(StatusBar).region
+            toasts = [toast.region for toast in app.screen.query(Toast)]  # only with notifications=True
+            assert toasts, "the notice is shown"
+            assert all(not region.overlaps(bar) for region in toasts), (toasts, bar)
