@@ -175,6 +175,6 @@ async def test_a_notice_never_covers_the_status_line(library: Library) -> None:
             app.notify("A notice long enough to reach across the status line " * 2)
             await pilot.pause(0.2)
             bar = main_screen(app).query_one(StatusBar).region
-            toasts = [toast.region for toast in app.screen.query(Toast)]  # only with notifications=True
+            toasts = [toast.region for toast in app.screen.query(Toast)]  # notifications=True
             assert toasts, "the notice is shown"
             assert all(not region.overlaps(bar) for region in toasts), (toasts, bar)

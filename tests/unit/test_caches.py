@@ -107,10 +107,9 @@ def test_caches_are_private(lib_path: Path) -> None:
         assert stat.S_IMODE(cache_path(lib_path, kind).stat().st_mode) == 0o600
 
 
-def test_the_index_is_reused_and_only_changed_papers_are_tokenised(
-    lib_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    papers = new_library(lib_path, count=40)
+def count_tokenising(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every text the index tokenises from now on, in order (the cache's whole point is to
+    tokenise only what changed)."""
     tokenised: list[bytes] = []
     real_tokens = search_index._tokens
 
@@ -119,6 +118,14 @@ def test_the_index_is_reused_and_only_changed_papers_are_tokenised(
         return real_tokens(data)
 
     monkeypatch.setattr(search_index, "_tokens", counting)
+    return tokenised
+
+
+def test_the_index_is_reused_and_only_changed_papers_are_tokenised(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = new_library(lib_path, count=40)
+    tokenised = count_tokenising(monkeypatch)
 
     def search_all(text: str) -> list[str]:
         with Library.open(lib_path) as library:
@@ -278,14 +285,7 @@ def test_token_ids_in_the_surrogate_range_survive_the_index_cache(
     many = Paper(id="many", title="Many words", abstract=" ".join(f"w{i}" for i in range(55_300)))
     later = Paper(id="later", title="Quokkas", abstract="A wombat and a quokka at dusk.")
     entries = [Entry(many), Entry(later), *(Entry(p) for p in make_papers(5))]
-    tokenised: list[bytes] = []
-    real_tokens = search_index._tokens
-
-    def counting(data: bytes) -> list[bytes]:
-        tokenised.append(data)
-        return real_tokens(data)
-
-    monkeypatch.setattr(search_index, "_tokens", counting)
+    tokenised = count_tokenising(monkeypatch)
     texts = ["quokka", "wombat", '"a quokka"', "w55299", "w1", "paper 3", "dusk."]
 
     def session() -> list[list[str]]:
@@ -320,14 +320,7 @@ def test_the_index_cache_serves_a_library_in_another_order_and_checks_each_paper
     by one (at C speed): only the new and the changed ones are tokenised."""
     papers = make_papers(30)
     entries = [Entry(p) for p in papers]
-    tokenised: list[bytes] = []
-    real_tokens = search_index._tokens
-
-    def counting(data: bytes) -> list[bytes]:
-        tokenised.append(data)
-        return real_tokens(data)
-
-    monkeypatch.setattr(search_index, "_tokens", counting)
+    tokenised = count_tokenising(monkeypatch)
     try:
         query.clear_cache()
         query.prepare(entries, cache_key=lib_path)
