@@ -189,8 +189,7 @@ class FetchActions(Screen[None]):
                 batches = fetch_source(client, spec, [today], urls)
             except SourceError as error:
                 if error.kind == "cancelled":
-                    say("Fetch cancelled")
-                    return
+                    return  # the user was told at the cancel (`cancel_fetch`)
                 say(f"Not fetched: {error}", failure=True)
                 continue
             for batch in batches:
@@ -209,9 +208,7 @@ class FetchActions(Screen[None]):
         try:
             papers = fetch_ids(client, urls.arxiv_api, ids)
         except SourceError as error:
-            if error.kind == "cancelled":
-                say("Fetch cancelled")
-            else:
+            if error.kind != "cancelled":  # a cancel was told at once (`cancel_fetch`)
                 say(f"Not added: {error}", failure=True)
             return
         if client.cancel.is_set():
