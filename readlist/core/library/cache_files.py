@@ -45,6 +45,19 @@ def read_record(handle: BinaryIO) -> Any:
     return marshal.loads(data)
 
 
+def skip_bytes_record(handle: BinaryIO) -> tuple[int, int]:
+    """Step over a record that is one `bytes` object without reading it: its data's offset in
+    the file and its size. Marshal writes bytes as the type code `s` (0x80 may flag a
+    reference) and a 4-byte little-endian length, then the bytes as they are."""
+    size = int.from_bytes(handle.read(8), "little")
+    head = handle.read(5)
+    if len(head) != 5 or head[0] & 0x7F != 0x73 or int.from_bytes(head[1:], "little") != size - 5:
+        raise ValueError("cache record is not bytes")
+    start = handle.tell()
+    handle.seek(size - 5, os.SEEK_CUR)
+    return start, size - 5
+
+
 def write_cache(target: Path, magic: bytes, records: Iterable[Any]) -> bool:
     """Write a cache file atomically (temp file + rename); False if it could not be written.
 

@@ -13,9 +13,10 @@ by `Library.close()`; a compaction during a session leaves it stale until the li
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -25,6 +26,7 @@ from readlist.core.library.cache_files import (
     forget_missing_libraries,
     open_cache,
     read_record,
+    skip_bytes_record,
     write_cache,
 )
 from readlist.core.library.safe_files import FileSig, sig_of
@@ -35,10 +37,18 @@ from readlist.core.library.storage import (
     build_paper,
     intern_text,
 )
-from readlist.core.models import Entry, PaperState, gc_paused
+from readlist.core.library.text_store import (
+    CAN_STORE,
+    MIN_STORED,
+    Chunk,
+    StoredText,
+    TextFile,
+    fingerprint,
+)
+from readlist.core.models import Entry, PaperState, gc_paused, stored_fingerprint
 
 #: Changes whenever the row layout does: an older cache is then ignored.
-_MAGIC = b"readlist entry cache 2\n"
+_MAGIC = b"readlist entry cache 3\n"
 #: Rows per record: writing one holds the GIL, so a worker thread writing the cache of 100,000
 #: papers leaves the UI thread a turn between records.
 _CHUNK = 2000
@@ -54,15 +64,19 @@ def load(library: Path) -> LoadedFile | None:
     handle = open_cache(cache_path(library, "entries"), _MAGIC)
     if handle is None:
         return None
+    text_file: TextFile | None = None
     try:
         with handle, gc_paused():
             head = read_record(handle)
             if head[:2] != (str(library), sig):
                 return None
             other_tables, count, schema = orjson.loads(head[2]), head[3], head[4]
+            if CAN_STORE:  # the abstracts are read from this very file, later
+                text_file = TextFile(os.dup(handle.fileno()), str(handle.name))
             entries: dict[str, Entry] = {}
             while len(entries) < count:
-                _add_rows(entries, read_record(handle))
+                chunk = _chunk(handle, text_file)
+                _add_rows(entries, read_record(handle), chunk)
             if read_record(handle) != ("end", count) or len(entries) != count:
                 return None
     except (*UNUSABLE, orjson.JSONDecodeError):
@@ -70,11 +84,28 @@ def load(library: Path) -> LoadedFile | None:
     return LoadedFile(entries, other_tables, sig, cached=True, schema=schema)
 
 
-def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]]) -> None:
+def _chunk(handle: BinaryIO, text_file: TextFile | None) -> Chunk | None:
+    """Where the abstracts of the next rows are stored (None if they hold none)."""
+    bounds, lengths, fingerprints = (array("I", part) for part in read_record(handle))
+    start, size = skip_bytes_record(handle)
+    if not lengths:
+        return None
+    if text_file is None or len(bounds) != len(lengths) + 1 or bounds[-1] != size:
+        raise ValueError("stored abstracts do not match their record")
+    return Chunk(text_file, start, bounds, lengths, fingerprints)
+
+
+def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]], chunk: Chunk | None) -> None:
+    stored = 0
     for row in rows:
         seq, pid, title, abstract, date, github, links, source, added, st, rd, note, tags, meta = (
             row
         )
+        if abstract is None:  # stored in the file (IndexError if the chunk has no more)
+            if chunk is None or stored >= len(chunk.lengths):
+                raise IndexError("more stored abstracts than the chunk holds")
+            abstract = StoredText(chunk, stored)
+            stored += 1
         state = PaperState(st, rd, note, tags) if st or rd or note or tags else DEFAULT_STATE
         if date is not None:
             date = intern_text(date)
@@ -82,24 +113,43 @@ def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]]) -> None:
         entries[pid] = build_entry(paper, state, intern_text(added), seq)
 
 
-def _row(entry: Entry) -> tuple[Any, ...]:
-    p, s = entry.paper, entry.state
-    return (
-        entry.seq,
-        p.id,
-        p.title,
-        p.abstract,
-        p.date,
-        p.github,
-        p.links,
-        p.source,
-        entry.added,
-        s.starred,
-        s.read,
-        s.note,
-        s.tags,
-        p.meta(),  # None for most papers: a pasted feed has none of the source's fields
-    )
+def _rows(entries: Sequence[Entry]) -> Iterator[Any]:
+    """The records of one chunk: where its stored abstracts lie, them, then its rows."""
+    rows: list[tuple[Any, ...]] = []
+    bounds, lengths, fingerprints = array("I", [0]), array("I"), array("I")
+    parts: list[bytes] = []
+    for entry in entries:
+        p, s = entry.paper, entry.state
+        abstract: str | None = p.abstract
+        data = abstract.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+        if CAN_STORE and len(data) >= MIN_STORED:
+            parts.append(data)
+            bounds.append(bounds[-1] + len(data))
+            lengths.append(len(abstract))  # type: ignore[arg-type]
+            known = stored_fingerprint(p)
+            fingerprints.append(fingerprint(p.title, data) if known is None else known)
+            abstract = None
+        rows.append(
+            (
+                entry.seq,
+                p.id,
+                p.title,
+                abstract,
+                p.date,
+                p.github,
+                p.links,
+                p.source,
+                entry.added,
+                s.starred,
+                s.read,
+                s.note,
+                s.tags,
+                p.meta(),  # None for most papers: a pasted feed has none of the source's fields
+            )
+        )
+    yield (bounds.tobytes(), lengths.tobytes(), fingerprints.tobytes())
+    yield b"".join(parts)
+    yield rows
 
 
 def save(
@@ -117,7 +167,7 @@ def save(
     def records() -> Iterator[Any]:
         yield (str(library), sig, orjson.dumps(other_tables), len(entries), schema)
         for start in range(0, len(entries), _CHUNK):
-            yield [_row(e) for e in entries[start : start + _CHUNK]]
+            yield from _rows(entries[start : start + _CHUNK])
         yield ("end", len(entries))
 
     target = cache_path(library, "entries")

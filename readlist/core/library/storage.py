@@ -34,6 +34,7 @@ from readlist.core.library.safe_files import (
     write_temp,
 )
 from readlist.core.models import (
+    ABSTRACT_SLOT,
     META_DEFAULTS,
     META_FIELDS,
     Entry,
@@ -325,7 +326,11 @@ def stored_doc(entry: Entry) -> dict[str, Any]:
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
     """The slot setters of `cls`, one per field in `names`; () if `cls` is not a slotted
     dataclass with exactly these fields (models.py changed): the builders then use `cls`."""
-    slots = [cls.__dict__.get(name) for name in names]
+    # A paper's abstract is a property over its slot (see `models.ABSTRACT_SLOT`).
+    slots = [
+        ABSTRACT_SLOT if (cls, name) == (Paper, "abstract") else cls.__dict__.get(name)
+        for name in names
+    ]
     if tuple(f.name for f in dataclasses.fields(cls)) != names or not all(
         type(slot) is _MEMBER_DESCRIPTOR for slot in slots
     ):

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, attrgetter
 
-from readlist.core.models import Entry, Paper
+from readlist.core.models import Entry, Paper, abstract_length
 from readlist.core.search.index import content_text, squash
 from readlist.core.search.query import (
     Query,
@@ -59,8 +59,6 @@ B = {"title": 0.5, "text": 0.75}
 SAMPLE = 2_000
 
 _TITLE = attrgetter("paper.title")
-_ENTRY_ABSTRACT = attrgetter("paper.abstract")
-_ABSTRACT = attrgetter("abstract")
 _PAPER_TITLE = attrgetter("title")
 _PAPER = attrgetter("paper")
 _USER_TEXT = attrgetter("state.note", "state.tags")
@@ -84,7 +82,7 @@ class _Corpus:
             len(collection),
             sample,
             max(1.0, sum(map(len, map(_TITLE, sample))) / count),
-            max(1.0, sum(map(len, map(_ENTRY_ABSTRACT, sample))) / count),
+            max(1.0, sum(map(abstract_length, map(_PAPER, sample))) / count),
         )
 
     def idf(self, term: Text) -> float:
@@ -155,7 +153,7 @@ def relevance(found: Sequence[Entry], query: Query, collection: Sequence[Entry])
     users = list(compress(range(size), map(any, map(_USER_TEXT, found))))
     titles = list(map(str.lower, map(_PAPER_TITLE, papers)))
     title_buckets = list(map(_BUCKETS.__getitem__, map(len, titles)))
-    abstract_buckets = list(map(_BUCKETS.__getitem__, map(len, map(_ABSTRACT, papers))))
+    abstract_buckets = list(map(_BUCKETS.__getitem__, map(abstract_length, papers)))
     required = {g[0] for g in query.groups if len(g) == 1}
     total: list[float] | None = None
     for term, idf in weighed:
