@@ -8,6 +8,9 @@ mtime_ns, size) is exactly the one it was written for. readlist replaces the fil
 
 Written when readlist has just written the library file with no journal pending (an import) and
 by `Library.close()`; a compaction during a session leaves it stale until the library is closed.
+
+Abstracts of 128 bytes or more are not loaded: each chunk's are one bytes record that opening
+steps over, and each paper keeps where its abstract lies (see `text_store.py`).
 """
 
 from __future__ import annotations
