@@ -5,13 +5,15 @@ made on each of two machines, and the merge driver alone.
 
 Both machines and the bare remote live under WORKDIR, with their own git identity and no system
 or user git config. The sync is `run_sync` in-process (what `readlist sync` does, minus the
-interpreter's start): machine A commits and pushes its 20 changes, then machine B, timed, commits
-its own, fetches, merges through the driver, checks, commits and pushes. Each git command is
-timed, so git's own work is shown apart: the `git merge` call (which runs the driver) and every
-other git command. The driver alone runs as git runs it, `python -m readlist.core.sync.driver`, on
-a library and two copies with 20 changes each (`--driver-only`: just that, for 100,000 papers,
-where one sync would take minutes of the benchmark). CPU time is reported beside wall time: this
-machine is shared, and the CPU seconds say what the work costs whatever else is running.
+interpreter's start): machine A commits and pushes its 20 changes, then machine B, timed, fetches,
+merges its own (not committed yet) with A's in process, checks, commits once on top of A's
+commit and pushes (`readlist/core/sync/onto.py`; a `git merge` through the driver where B has
+commits of its own). Each git command is timed, so git's own work is shown apart: a `git merge`
+call (which runs the driver, 0 here) and every other git command. The driver alone runs as git
+runs it, `python -m readlist.core.sync.driver`, on a library and two copies with 20 changes each
+(`--driver-only`: just that, for 100,000 papers, where one sync would take minutes of the
+benchmark). CPU time is reported beside wall time: this machine is shared, and the CPU seconds
+say what the work costs whatever else is running.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def _head(clone: Path) -> str:
 
 
 def measure_sync(feed: Path, workdir: Path, runs: int) -> dict[str, Any]:
-    """B's sync after A pushed: 20 changes each side, a three-way merge through the driver."""
+    """B's sync after A pushed: 20 changes each side, a three-way merge."""
     parsed = read_feed(str(feed))
     figures: dict[str, list[float]] = {}
     for run in range(runs):

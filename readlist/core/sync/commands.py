@@ -28,6 +28,7 @@ from readlist.core.sync.git import (
     find_git,
 )
 from readlist.core.sync.locks import sync_lock
+from readlist.core.sync.onto import fetch_then_merge_onto
 from readlist.core.sync.repo import LAST_SYNC, check_name, git_dir_of, pack_loose_objects
 from readlist.core.sync.steps import (
     Session,
@@ -67,14 +68,15 @@ def _session(path: Path) -> Session:
     return Session(path, git, git_dir)
 
 
-def _finish(s: Session, offline: bool) -> list[str]:
-    """After the local commit: exchange with origin (unless offline or there is none)."""
+def _finish(s: Session, offline: bool, fetched: str | None = None) -> list[str]:
+    """After the local commit: exchange with origin (unless offline or there is none);
+    `fetched` is origin's commit if this sync has just fetched it."""
     if offline:
         s.lines.append("offline: committed here only")
     elif not s.git.config("remote.origin.url"):
         s.lines.append("no remote yet: committed here only (add one: readlist sync init REMOTE)")
     else:
-        exchange(s)
+        exchange(s, fetched)
     return s.lines
 
 
@@ -84,7 +86,10 @@ def _recorded(s: Session, work: list[str]) -> list[str]:
 
 
 def run_sync(path: Path, *, offline: bool = False, library: Library | None = None) -> list[str]:
-    """Fold the journal, commit, fetch, merge, check, commit, push (`--offline`: commit only)."""
+    """Fold the journal, commit, fetch, merge, check, commit, push (`--offline`: commit only).
+
+    Changes not committed yet meet origin's new commits in one commit on top of them
+    (`onto.py`); otherwise the local commit and a merge through the driver."""
     path = Path(path).expanduser().absolute()
     s = _session(path)
     check_identity(s.git)
@@ -92,8 +97,17 @@ def run_sync(path: Path, *, offline: bool = False, library: Library | None = Non
         try:
             prepare(s)
             fold_journal(path, library)
-            commit_local(s)
-            lines = _recorded(s, _finish(s, offline))
+            onto, theirs = False, None
+            if not offline and s.git.config("remote.origin.url"):
+                try:
+                    onto, theirs = fetch_then_merge_onto(s)
+                except SyncError as error:
+                    if error.status == EXIT_UNREACHABLE:
+                        commit_local(s)  # kept, and pushed by the next sync
+                    raise
+            if not onto:
+                commit_local(s)
+            lines = _recorded(s, _finish(s, offline, theirs))
         except SyncError as error:
             record(s, error.status, str(error))
             raise

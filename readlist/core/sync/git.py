@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +169,7 @@ class Git:
         check: bool = True,
         network: bool = False,
         extra_config: Sequence[tuple[str, str]] = (),
+        extra_env: Mapping[str, str] | None = None,
     ) -> GitResult:
         """Run `git ARGS` in the folder; with `check`, a failure is SyncError(EXIT_GIT_FAILED)."""
         command = [self.executable, "-C", str(self.folder)]
@@ -180,7 +181,7 @@ class Git:
                 command,
                 capture_output=True,
                 stdin=subprocess.DEVNULL,
-                env=self.env(),
+                env=self.env() if extra_env is None else {**self.env(), **extra_env},
                 timeout=NETWORK_TIMEOUT if network else LOCAL_TIMEOUT,
                 check=False,
             )

@@ -346,11 +346,12 @@ def _lost_ref_race(line: str) -> bool:
     return "[remote rejected]" in line and ("update ref" in line or "lock ref" in line)
 
 
-def exchange(s: Session) -> None:
-    """Fetch, merge and push until origin has everything, retrying a push that lost a race."""
+def exchange(s: Session, fetched: str | None = None) -> None:
+    """Fetch, merge and push until origin has everything, retrying a push that lost a race
+    (`fetched`: origin's commit, fetched a moment ago: the first round does not fetch again)."""
     branch, remote_branch = branches(s)
     for attempt in range(PUSH_ATTEMPTS):
-        theirs = fetch(s, remote_branch)
+        theirs = fetched if attempt == 0 and fetched is not None else fetch(s, remote_branch)
         if theirs is not None:
             merge(s, theirs, remote_branch)
         if head(s) in (None, theirs):
