@@ -96,7 +96,7 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("star_p95_ms", "star until durable, p95", "ms", 10, 20),
     Budget("note_ms", "note save until durable", "ms", None, None),
     Budget("cursor_ms", "cursor key to repaint, end of list", "ms", 16, 16),
-    Budget("peak_rss_mb", "peak RSS, app with library loaded", "MB", 150, 420),
+    Budget("peak_rss_mb", "peak RSS, app with library loaded", "MB", 100, 300),  # issue 13
     Budget("index_build_s", "first session after the import: index built", "s", None, None),
     Budget("first_session_rss_mb", "first session after the import: peak RSS", "MB", None, None),
     Budget("sync_s", "sync: 20 changes each side, merged (wall)", "s", 2.0, None),
