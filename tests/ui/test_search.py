@@ -275,6 +275,31 @@ async def test_typing_ranks_each_narrowed_result_as_the_command_line_does(
             assert [e.id for e in paper_list(app).entries] == expected_ids(library, text), text
 
 
+def index_saved_and_loading_slowly(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index a last session saved, taking 0.3 s to load in the warm-up's thread."""
+    query_module.clear_cache()
+    query_module.prepare(library.entries(), cache_key=library.path)  # saves the index
+    query_module.clear_cache()
+    real_load = index_cache.load
+
+    def slow_load(path: Path) -> index_cache.CachedIndex | None:
+        time.sleep(0.3)
+        return real_load(path)
+
+    monkeypatch.setattr(index_cache, "load", slow_load)
+
+
+async def search_at_once(library: Library, text: str) -> list[Entry]:
+    """Type a search the moment the app starts; it shows what `Query.matches` finds."""
+    app = ReadlistApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *text)
+        await settle(pilot)
+        shown = list(paper_list(app).entries)
+    assert [e.id for e in shown] == expected_ids(library, text)
+    return shown
+
+
 @pytest.mark.parametrize("large", [True, False], ids=["large-waits", "small-scans"])
 async def test_a_search_typed_while_the_saved_index_loads_waits_for_it_instead_of_scanning(
     library: Library, monkeypatch: pytest.MonkeyPatch, large: bool
@@ -285,15 +310,7 @@ async def test_a_search_typed_while_the_saved_index_loads_waits_for_it_instead_o
     is set below them)."""
     if large:
         monkeypatch.setattr(main_module, "WAIT_FOR_INDEX_ABOVE", 10)
-    query_module.clear_cache()
-    query_module.prepare(library.entries(), cache_key=library.path)  # saves the index
-    query_module.clear_cache()
-    real_load = index_cache.load
-
-    def slow_load(path: Path) -> index_cache.CachedIndex | None:
-        time.sleep(0.3)  # in the warm-up's thread
-        return real_load(path)
-
+    index_saved_and_loading_slowly(library, monkeypatch)
     scanned: list[str] = []
     real_text = index_module.content_text
 
@@ -301,22 +318,17 @@ async def test_a_search_typed_while_the_saved_index_loads_waits_for_it_instead_o
         scanned.append(paper.id)
         return real_text(paper)
 
-    monkeypatch.setattr(index_cache, "load", slow_load)
     monkeypatch.setattr(index_module, "content_text", counting)
     monkeypatch.setattr(rows_module, "content_text", counting)
     try:
-        app = ReadlistApp(library)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("slash", *"merging")
-            await settle(pilot)
-            # A scan reads all 86 texts; the index reads only those of the papers shown (to rank
-            # them and highlight the matches).
-            if large:
-                assert len(set(scanned)) <= len(paper_list(app).entries) < 86
-            else:
-                assert len(set(scanned)) == 86
-            assert [e.id for e in paper_list(app).entries] == expected_ids(library, "merging")
-            assert paper_list(app).entries
+        shown = await search_at_once(library, "merging")
+        # A scan reads all 86 texts; the index reads only those of the papers shown (to rank
+        # them and highlight the matches).
+        if large:
+            assert len(set(scanned)) <= len(shown) < 86
+        else:
+            assert len(set(scanned)) == 86
+        assert shown
     finally:
         query_module.clear_cache()
 
@@ -330,16 +342,7 @@ async def test_the_rows_a_waiting_search_walks_are_built_before_it_resumes(
     monkeypatch.setattr(main_module, "WAIT_FOR_INDEX_ABOVE", 10)
     monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
     monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)  # the sample's 86 papers: 5 slices
-    query_module.clear_cache()
-    query_module.prepare(library.entries(), cache_key=library.path)  # saves the index
-    query_module.clear_cache()
-    real_load = index_cache.load
-
-    def slow_load(path: Path) -> index_cache.CachedIndex | None:
-        time.sleep(0.3)  # in the warm-up's thread: the search typed meanwhile waits
-        return real_load(path)
-
-    monkeypatch.setattr(index_cache, "load", slow_load)
+    index_saved_and_loading_slowly(library, monkeypatch)  # the search typed meanwhile waits
     built_on_ui: list[tuple[Entry, ...]] = []
     real_rows = rows_module.Rows
 
@@ -351,11 +354,7 @@ async def test_the_rows_a_waiting_search_walks_are_built_before_it_resumes(
 
     monkeypatch.setattr(rows_module, "Rows", recording)
     try:
-        app = ReadlistApp(library)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("slash", *"merging")
-            await settle(pilot)
-            assert [e.id for e in paper_list(app).entries] == expected_ids(library, "merging")
+        await search_at_once(library, "merging")
         entries = library.entries()
         slices = {tuple(entries[i : i + 20]) for i in range(0, len(entries), 20)}
         assert built_on_ui  # the narrowed results' rows (a few papers) are built as typed
