@@ -123,21 +123,21 @@ def _rows(entries: Sequence[Entry]) -> Iterator[Any]:
     parts: list[bytes] = []
     for entry in entries:
         p, s = entry.paper, entry.state
-        abstract: str | None = p.abstract
-        data = abstract.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
-        if CAN_STORE and len(data) >= MIN_STORED:
+        text = p.abstract
+        data = text.encode("utf-8", "surrogatepass")
+        stored = CAN_STORE and len(data) >= MIN_STORED
+        if stored:
             parts.append(data)
             bounds.append(bounds[-1] + len(data))
-            lengths.append(len(abstract))  # type: ignore[arg-type]
+            lengths.append(len(text))
             known = stored_fingerprint(p)
             fingerprints.append(fingerprint(p.title, data) if known is None else known)
-            abstract = None
         rows.append(
             (
                 entry.seq,
                 p.id,
                 p.title,
-                abstract,
+                None if stored else text,
                 p.date,
                 p.github,
                 p.links,
