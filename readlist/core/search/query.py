@@ -89,8 +89,8 @@ def prepare(
     ~0.3 s at 100,000 papers, a scan takes 0.85-1.2 s.
     """
     listed = list(entries)
-    if _INDEX.add(listed, cache_key, loaded):
-        _ROWS.clear()  # rows built during the warm-up hold texts the index has just made redundant
+    _INDEX.add(listed, cache_key, loaded)
+    _ROWS.drop_unindexed()  # they hold texts the index has just made redundant
     with gc_paused():  # ~200,000 new containers at 100,000 papers: GC passes cost ~30%
         _ROWS.rows(listed)  # and the first search over a copy of this list finds its rows built
 

@@ -135,6 +135,13 @@ class RowCache:
         with self._lock:
             self._rows.clear()
 
+    def drop_unindexed(self) -> None:
+        """Forget the rows built while some of their papers were not indexed (they would be
+        rebuilt anyway, and may hold those papers' texts); keep the others."""
+        with self._lock:
+            for key in [key for key, (_, rows) in self._rows.items() if rows.unindexed]:
+                del self._rows[key]
+
 
 def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[int]) -> list[int]:
     """The positions (of those given, in order) whose title or abstract contains `needle`."""
