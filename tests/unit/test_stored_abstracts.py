@@ -130,3 +130,22 @@ def test_the_cache_file_is_closed_once_no_paper_needs_it(lib_path: Path) -> None
     del held
     gc.collect()
     assert open_fds() == before
+
+
+def test_a_library_read_from_its_file_moves_its_abstracts_to_a_new_cache(lib_path: Path) -> None:
+    """No current cache (another program wrote the file, a sync merged into it): the file is
+    read, the cache written at once, and the abstracts just read are held on disk from then."""
+    papers = with_abstracts()
+    with Library.open(lib_path) as library:
+        library.import_papers(papers, "feed.txt")
+    cache_path(lib_path, "entries").unlink()
+    with Library.open(lib_path) as library:
+        loaded = {e.id: e.paper for e in library.entries()}
+        assert isinstance(slot(loaded[papers[0].id]), StoredText)
+        assert {i: p.abstract for i, p in loaded.items()} == {p.id: p.abstract for p in papers}
+        assert all(index_cache.fingerprint(loaded[p.id]) == crc(p) for p in papers)
+    cached = entry_cache.load(lib_path)  # written for the file as it is
+    assert cached is not None
+    assert {e.id: e.paper.abstract for e in cached.entries.values()} == {
+        p.id: p.abstract for p in papers
+    }

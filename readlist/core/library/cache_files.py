@@ -64,22 +64,43 @@ def write_cache(target: Path, magic: bytes, records: Iterable[Any]) -> bool:
     Best effort, no fsync: after a crash a cache is at worst missing or cut short, and then
     ignored.
     """
+    reader = write_cache_kept(target, magic, records, [])
+    if reader is None:
+        return False
+    os.close(reader)
+    return True
+
+
+def write_cache_kept(
+    target: Path, magic: bytes, records: Iterable[Any], offsets: list[int]
+) -> int | None:
+    """`write_cache`, appending each record's offset in the file to `offsets`: a file
+    descriptor open on the written file (the caller closes it; whatever replaces the cache
+    later, it reads what was written here), or None if it could not be written."""
     tmp: str | None = None
+    reader: int | None = None
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        reader = os.dup(fd)
         with os.fdopen(fd, "wb") as handle:
             handle.write(magic)
+            at = len(magic)
             for record in records:
                 data = marshal.dumps(record)
+                offsets.append(at)
                 handle.write(len(data).to_bytes(8, "little"))
                 handle.write(data)
+                at += 8 + len(data)
         os.replace(tmp, target)
         tmp = None
-        return True
+        kept, reader = reader, None
+        return kept
     except (OSError, ValueError):
-        return False
+        return None
     finally:
+        if reader is not None:
+            os.close(reader)
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

@@ -30,7 +30,7 @@ from readlist.core.library.cache_files import (
     open_cache,
     read_record,
     skip_bytes_record,
-    write_cache,
+    write_cache_kept,
 )
 from readlist.core.library.safe_files import FileSig, sig_of
 from readlist.core.library.storage import (
@@ -48,7 +48,14 @@ from readlist.core.library.text_store import (
     TextFile,
     fingerprint,
 )
-from readlist.core.models import Entry, PaperState, gc_paused, stored_fingerprint
+from readlist.core.models import (
+    ABSTRACT_SLOT,
+    Entry,
+    Paper,
+    PaperState,
+    gc_paused,
+    stored_fingerprint,
+)
 
 #: Changes whenever the row layout does: an older cache is then ignored.
 _MAGIC = b"readlist entry cache 3\n"
@@ -116,17 +123,23 @@ def _add_rows(entries: dict[str, Entry], rows: list[tuple[Any, ...]], chunk: Chu
         entries[pid] = build_entry(paper, state, intern_text(added), seq)
 
 
-def _rows(entries: Sequence[Entry]) -> Iterator[Any]:
+#: One chunk as written: its papers whose abstracts are stored, and where those lie.
+Written = tuple[list[Paper], "array[int]", "array[int]", "array[int]"]
+
+
+def _rows(entries: Sequence[Entry], written: list[Written]) -> Iterator[Any]:
     """The records of one chunk: where its stored abstracts lie, them, then its rows."""
     rows: list[tuple[Any, ...]] = []
     bounds, lengths, fingerprints = array("I", [0]), array("I"), array("I")
     parts: list[bytes] = []
+    stored_papers: list[Paper] = []
     for entry in entries:
         p, s = entry.paper, entry.state
         text = p.abstract
         data = text.encode("utf-8", "surrogatepass")
         stored = CAN_STORE and len(data) >= MIN_STORED
         if stored:
+            stored_papers.append(p)
             parts.append(data)
             bounds.append(bounds[-1] + len(data))
             lengths.append(len(text))
@@ -153,6 +166,7 @@ def _rows(entries: Sequence[Entry]) -> Iterator[Any]:
     yield (bounds.tobytes(), lengths.tobytes(), fingerprints.tobytes())
     yield b"".join(parts)
     yield rows
+    written.append((stored_papers, bounds, lengths, fingerprints))
 
 
 def save(
@@ -161,23 +175,52 @@ def save(
     other_tables: dict[str, Any],
     sig: FileSig,
     schema: int,
+    *,
+    store: bool = False,
 ) -> bool:
     """Write the cache for `entries` as read from the library file with signature `sig`.
 
+    With `store`, the papers' abstracts are then read from the written cache instead of held
+    (for papers just read from the file, that no other thread has seen yet): a library read
+    from its JSON file holds no more than one opened from the cache.
+
     Best effort: a cache that cannot be written (read-only home, full disk) is not there.
     """
+    written: list[Written] = []
 
     def records() -> Iterator[Any]:
         yield (str(library), sig, orjson.dumps(other_tables), len(entries), schema)
         for start in range(0, len(entries), _CHUNK):
-            yield from _rows(entries[start : start + _CHUNK])
+            yield from _rows(entries[start : start + _CHUNK], written)
         yield ("end", len(entries))
 
     target = cache_path(library, "entries")
+    offsets: list[int] = []
     try:
         with gc_paused():
-            written = write_cache(target, _MAGIC, records())
+            reader = write_cache_kept(target, _MAGIC, records(), offsets)
     except orjson.JSONEncodeError:
         return False
     forget_missing_libraries(target.parent)  # a rare moment (import, close) to tidy up
-    return written
+    if reader is None:
+        return False
+    if not (store and CAN_STORE):
+        os.close(reader)
+        return True
+    text_file = TextFile(reader, str(target))
+    chunks: list[tuple[Chunk, list[Paper]]] = []
+    for i, (papers, bounds, lengths, fingerprints) in enumerate(written):
+        if papers:  # the chunk's abstracts are record 2 + 3 i: a length, then marshal's bytes
+            start = offsets[2 + 3 * i] + 8
+            head = os.pread(reader, 5, start)
+            if (
+                len(head) != 5
+                or head[0] & 0x7F != 0x73
+                or head[1:] != bounds[-1].to_bytes(4, "little")
+            ):
+                return True  # not laid out as expected: the abstracts stay in memory
+            chunks.append((Chunk(text_file, start + 5, bounds, lengths, fingerprints), papers))
+    for chunk, papers in chunks:
+        for at, paper in enumerate(papers):
+            ABSTRACT_SLOT.__set__(paper, StoredText(chunk, at))
+    return True

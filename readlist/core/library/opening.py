@@ -12,6 +12,7 @@ from readlist.core.errors import LibraryError
 from readlist.core.library import entry_cache
 from readlist.core.library.safe_files import ensure_folder
 from readlist.core.library.storage import LoadedFile, read_library
+from readlist.core.library.text_store import return_freed_memory
 
 #: How long a change waits for another process holding the lock before giving up with an error.
 LOCK_TIMEOUT = 10.0
@@ -49,5 +50,19 @@ def claim(given: str | Path) -> tuple[Path, filelock.BaseFileLock | None]:
 
 
 def read_current(path: Path) -> LoadedFile:
-    """The library's entries: from the entry cache when it is current, else from the file."""
-    return entry_cache.load(path) or read_library(path)
+    """The library's entries: from the entry cache when it is current, else from the file,
+    writing the cache at once so that the abstracts just read are held on disk, not in memory
+    (at 100,000 papers a first session read from the file peaked at ~405 MB, ~260 MB when
+    opened from the cache)."""
+    cached = entry_cache.load(path)
+    if cached is not None:
+        return cached
+    loaded = read_library(path)
+    if loaded.sig is not None and loaded.entries:
+        entries = list(loaded.entries.values())
+        if entry_cache.save(
+            path, entries, loaded.other_tables, loaded.sig, loaded.schema, store=True
+        ):
+            loaded.cached = True
+            return_freed_memory()
+    return loaded
