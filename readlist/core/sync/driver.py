@@ -60,12 +60,12 @@ def merge_files(base: Path, ours: Path, theirs: Path) -> MergeResult:
     return result
 
 
-def check_written(path: Path, result: MergeResult, ancestor: RawLibrary) -> None:
+def check_written(path: Path, result: MergeResult, ancestor: RawLibrary) -> RawLibrary:
     """The file at `path` is in readlist's layout (one document per paper, every id once, the
     schema table), holds exactly the merged documents in order, and every paper that is not
     as the common ancestor had it reads as a paper. The ancestor's own papers were checked
     when that version was committed (each sync checks the papers it commits new or changed);
-    parsing all 100,000 again would double the driver's time."""
+    parsing all 100,000 again would double the driver's time. Returns the file as read."""
     with open(path, "rb") as handle:
         written = split_layout(path, handle)
     if written is None or list(written.docs) != result.ids:
@@ -75,6 +75,7 @@ def check_written(path: Path, result: MergeResult, ancestor: RawLibrary) -> None
             raise LibraryError(f"{path}: paper {pid} was not written as merged")
         if ancestor.docs.get(pid) != doc:
             check_paper(path, pid, doc, written.seqs[pid])
+    return written
 
 
 def text_merge(base: Path, ours: Path, theirs: Path, name: str) -> None:

@@ -35,12 +35,12 @@ from readlist.core.sync.merge import merge_libraries
 from readlist.core.sync.repo import write_setup_files
 from readlist.core.sync.steps import (
     Session,
-    _is_ancestor,
     branches,
     check_changed,
     committed_docs,
     fetch,
     head,
+    is_ancestor,
 )
 from readlist.core.sync.summary import commit_message, describe_changes
 
@@ -52,7 +52,7 @@ def fetch_then_merge_onto(s: Session) -> tuple[bool, str | None]:
     branch, remote_branch = branches(s)
     ours = head(s)
     theirs = fetch(s, remote_branch)
-    if ours is None or theirs is None or theirs == ours or not _is_ancestor(s, ours, theirs):
+    if ours is None or theirs is None or theirs == ours or not is_ancestor(s, ours, theirs):
         return False, theirs
     with library_lock(s.path):
         write_setup_files(s.git.folder, s.name)
@@ -62,14 +62,14 @@ def fetch_then_merge_onto(s: Session) -> tuple[bool, str | None]:
         if merged is None:
             return False, theirs
         before, local, after, reports = merged
-        new = _commit_onto(s, ours, theirs, before, local)
+        subject, body = commit_message(describe_changes(before, local), "readlist sync: set-up")
+        new = _commit_onto(s, ours, theirs, subject, body)
         if new is None:
             return False, theirs
         s.git.run("update-ref", "-m", "readlist sync", f"refs/heads/{branch}", new, ours)
         with contextlib.suppress(OSError):
             os.chmod(s.path, 0o600)
     s.known = (new, after)
-    subject = s.git.value("log", "-1", "--format=%s", new)
     s.lines.append(f"committed: {subject}")
     items = describe_changes(local, after)
     where = f"origin/{remote_branch} ({theirs[:10]})"
@@ -114,9 +114,7 @@ def _merge(
         check_changed(s.path, before, upstream)
         result = merge_libraries(before, local, upstream)
         write_documents(temp, encode_documents(s.path, result.docs, result.other_tables))
-        check_written(temp, result, before)
-        with open(temp, "rb") as handle:
-            after = read_documents(temp, handle)
+        after = check_written(temp, result, before)  # the file as written, read once
         os.chmod(temp, 0o600)
         os.replace(temp, s.path)  # every local change is in it: safe to stop at any point now
     except (OSError, LibraryError):
@@ -127,9 +125,7 @@ def _merge(
     return before, local, after, list(result.reports)
 
 
-def _commit_onto(
-    s: Session, ours: str, theirs: str, before: RawLibrary, local: RawLibrary
-) -> str | None:
+def _commit_onto(s: Session, ours: str, theirs: str, subject: str, body: str) -> str | None:
     """Commit origin's tree with the merged library, on top of origin's commit, and bring the
     index and the working folder to it (git's two-tree merge: other files origin changed are
     checked out, a user's unstaged edit in their way stops it). None if it stopped."""
@@ -145,7 +141,6 @@ def _commit_onto(
     finally:
         with contextlib.suppress(OSError):
             os.unlink(scratch["GIT_INDEX_FILE"])
-    subject, body = commit_message(describe_changes(before, local), "readlist sync: set-up")
     message = ["-m", subject] + (["-m", body] if body else [])
     new = s.git.run("commit-tree", tree, "-p", theirs, *message).out.strip()
     moved = s.git.run("read-tree", "-m", "-u", ours, new, check=False)

@@ -206,7 +206,7 @@ def unreachable(s: Session, done: GitResult) -> SyncError:
     )
 
 
-def _is_ancestor(s: Session, older: str, newer: str) -> bool:
+def is_ancestor(s: Session, older: str, newer: str) -> bool:
     return s.git.run("merge-base", "--is-ancestor", older, newer, check=False).status == 0
 
 
@@ -214,12 +214,12 @@ def merge(s: Session, theirs: str, remote_branch: str) -> None:
     """Bring origin's commit in: a fast-forward, or a merge through the driver that is checked
     before it is committed. On failure nothing is changed."""
     ours = head(s)
-    if ours is not None and _is_ancestor(s, theirs, ours):
+    if ours is not None and is_ancestor(s, theirs, ours):
         return
     where = f"origin/{remote_branch} ({theirs[:10]})"
     with library_lock(s.path):
         before = committed_docs(s, ours)
-        if ours is None or _is_ancestor(s, ours, theirs):
+        if ours is None or is_ancestor(s, ours, theirs):
             _check_or_fail(s, theirs, before, where)
             after = committed_docs(s, theirs)
             done = s.git.run("merge", "--ff-only", "--quiet", theirs, check=False)
