@@ -43,11 +43,10 @@ _WORD_BYTES += bytes(range(128, 256))
 _SPACE_BYTES = b" \t\n\r\x0b\x0c"
 _WORDS_ONLY = bytes(c if c in _WORD_BYTES else 32 for c in range(256))  # other bytes -> space
 _NOT_WORD_OR_SPACE = _WORD_BYTES + _SPACE_BYTES
-_LITTLE = sys.byteorder == "little"
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 # A needle of one ASCII letter, digit or `_` (the first key typed) is looked up in a paper's
 # distinct bytes of these; any other one-byte needle is a token of its own.
 _ASCII_WORD = b"_" + bytes(range(48, 58)) + bytes(range(97, 123))  # lower-cased text: no A-Z
-_ASCII_ONE = [bytes([c]) for c in _ASCII_WORD]
 # Token frequencies (to test the most common token first) are counted on every 8th paper.
 _DF_SAMPLE = 8
 _ONE_BYTE = [bytes([c]) for c in range(256)]
@@ -171,6 +170,35 @@ class TokenIndex:
         self.warm = False  # `add` has run: a search may index a few new papers itself
         self._quiet_after = 0.0  # `add` waits until this time.monotonic()
         self._unsaved = False  # papers were indexed since the index cache was read or written
+        # New token ids are len(vocab) + offset and stay below the limit (`bulk_index` gives
+        # two processes tokenising at once ranges of their own).
+        self._id_offset = 0
+        self._id_limit = _MAX_TOKENS
+
+    @classmethod
+    def numbered(
+        cls, words: Sequence[bytes], first_new: int | None = None, limit: int = _MAX_TOKENS
+    ) -> TokenIndex:
+        """An empty index whose vocabulary is `words` (ids 0, 1, ...): tokens met later are
+        numbered from `first_new` (default: next after `words`) and stay below `limit`."""
+        index = cls()
+        start = len(words) if first_new is None else first_new
+        index._vocab = defaultdict(count(start).__next__, zip(words, count()))
+        index._id_offset = start - len(words)
+        index._id_limit = limit
+        return index
+
+    def limit_ids(self, limit: int) -> None:
+        """Keep new token ids below `limit` (a paper that would need more is checked by text)."""
+        self._id_limit = limit
+
+    def vocabulary(self) -> dict[bytes, int]:
+        """Token -> id, in the order the tokens were met."""
+        return self._vocab
+
+    def sampled_df(self) -> dict[int, int]:
+        """Token id -> papers found with it among the sampled ones (every `_DF_SAMPLE`th)."""
+        return dict(self._df)
 
     def __len__(self) -> int:
         return len(self._papers)
@@ -220,20 +248,10 @@ class TokenIndex:
         cached = self.record(paper)
         if cached is not None:
             return cached
-        vocab = self._vocab
-        data = self.text(paper).encode("utf-8", "surrogatepass")
-        words = _tokens(data)
-        if len(vocab) + len(words) >= _MAX_TOKENS and not vocab.keys() >= set(words):
-            tokens = None  # the vocabulary is full: this paper is always checked by its text
-        else:
-            # Every occurrence looked up, then the distinct ids: a set of ints is cheaper to
-            # build than a set of the words (~40 us a paper instead of ~55).
-            ids = array("I", set(map(vocab.__getitem__, words)))
-            if not len(self._papers) % _DF_SAMPLE:
-                self._df.update(ids)
-            tokens = ids.tobytes().decode("utf-32-le" if _LITTLE else "utf-32-be", "surrogatepass")
-        # One-character needles (the first key typed) test these: one short `in` a paper.
-        record = (paper, tokens, bytes(compress(_ASCII_WORD, map(data.__contains__, _ASCII_ONE))))
+        tokens, letters = self.tokenise(self.text(paper))
+        if tokens is not None and not len(self._papers) % _DF_SAMPLE:
+            self._df.update(map(ord, tokens))
+        record = (paper, tokens, letters)
         old = self._papers.get(paper.id)
         if old is not None:
             self._by_object.pop(id(old[0]), None)
@@ -243,6 +261,25 @@ class TokenIndex:
         if tokens is not None:
             self._texts.pop(paper.id, None)
         return record
+
+    def tokenise(self, text: str) -> tuple[str | None, bytes]:
+        """The token string of a content text (None once the vocabulary is full: that paper is
+        always checked by its text) and its letters, adding new tokens to the vocabulary."""
+        return self.tokenise_data(text.encode("utf-8", "surrogatepass"))
+
+    def tokenise_data(self, data: bytes) -> tuple[str | None, bytes]:
+        """`tokenise` of a content text already encoded as UTF-8."""
+        vocab = self._vocab
+        words = _tokens(data)
+        tokens = None
+        if len(vocab) + self._id_offset + len(words) < self._id_limit or vocab.keys() >= set(words):
+            # Every occurrence looked up, then the distinct ids: a set of ints is cheaper to
+            # build than a set of the words (~40 us a paper instead of ~55).
+            ids = array("I", set(map(vocab.__getitem__, words)))
+            tokens = ids.tobytes().decode(_UTF32, "surrogatepass")
+        # One-character needles (the first key typed) test these: one short `in` a paper (a
+        # byte as an int: `memchr`, 4 us a paper where a one-byte `bytes` took 11-14 us).
+        return tokens, bytes(compress(_ASCII_WORD, map(data.__contains__, _ASCII_WORD)))
 
     def add(
         self,
