@@ -33,16 +33,26 @@ def paper_list(app: App[Any]) -> PaperList:
     return app.screen.query_one(PaperList)
 
 
-def showing(app: App[Any], count: int) -> Callable[[], bool]:
-    return lambda: len(paper_list(app).entries) == count
+def showing(app: App[Any], count: int, text: str | None = None) -> Callable[[], bool]:
+    """The list shows `count` papers (and, given `text`, they answer that query: typing `l` then
+    `le` leaves 100,000 papers shown, and the count alone took the frame before `le`'s result,
+    leaving its search to delay the next key's)."""
+    words = None if text is None else parse_query(text).words
+
+    def shown() -> bool:
+        papers = paper_list(app)
+        return len(papers.entries) == count and (words is None or papers.words == words)
+
+    return shown
 
 
 async def set_query(app: App[Any], painter: Painter, text: str, count: int) -> float:
-    """Set the search input to `text`; seconds until the list shows `count` papers."""
+    """Set the search input to `text`; seconds until the list shows its `count` papers."""
     field = app.screen.query_one("#search-input", Input)
-    if field.value == text and len(paper_list(app).entries) == count:
+    done = showing(app, count, text)
+    if field.value == text and done():
         return 0.0
-    painter.arm(showing(app, count))
+    painter.arm(done)
     start = time.perf_counter()
     field.value = text
     return await painter.since(start)

@@ -126,6 +126,11 @@ class PaperList(ScrollView, can_focus=True):
             return self._entries[self.cursor]
         return None
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words and phrases the shown rows highlight: those of the query they answer."""
+        return self._words
+
     def set_entries(
         self, entries: Sequence[Entry], words: Sequence[str] = (), keep_id: str | None = None
     ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +14,17 @@ from textual.widgets import Input, Static
 PLACEHOLDER = (
     '/ to search: words  "a phrase"  -word  is:unread  has:code  tag:name  author:name  cat:cs.CL'
 )
+
+
+class SearchInput(Input):
+    """The query's input: tells its bar the moment the text changes, before a frame can show the
+    new text alone (the `Changed` message reaches the screen only after that frame)."""
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        bar = self.parent
+        if isinstance(bar, SearchBar) and bar.on_edit is not None:
+            bar.on_edit()
 
 
 class SearchBar(Vertical):
@@ -30,9 +43,10 @@ class SearchBar(Vertical):
         """The query was cleared (Esc)."""
 
     _error: str | None = ""
+    on_edit: Callable[[], None] | None = None  # called at once when the text changes
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
+        yield SearchInput(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
         yield Static(id="search-error")
 
     @property

@@ -354,10 +354,82 @@ async def test_the_rows_a_waiting_search_walks_are_built_before_it_resumes(
 
     monkeypatch.setattr(rows_module, "Rows", recording)
     try:
-        await search_at_once(library, "merging")
         entries = library.entries()
+        query_module.search_rows(entries[:3])  # rows built here are seen
+        assert built_on_ui == [tuple(entries[:3])]
+        await search_at_once(library, "merging")
         slices = {tuple(entries[i : i + 20]) for i in range(0, len(entries), 20)}
-        assert built_on_ui  # the narrowed results' rows (a few papers) are built as typed
         assert not slices.intersection(built_on_ui)
     finally:
         query_module.clear_cache()
+
+
+async def test_typing_a_word_in_a_large_library_narrows_on_the_slices_rows(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key of a word typed into a library searched in slices shows what a fresh search
+    finds, and narrows the last result on the rows the library's slices already have instead of
+    building rows for a list of the earlier matches (~60 ms for 57,000 papers). A change to the
+    library in between makes the next key search everything again."""
+    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
+    monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)  # the sample's 86 papers: 5 slices
+    built: list[int] = []
+    real_rows = rows_module.Rows
+
+    def recording(*args: object, **kwargs: object) -> rows_module.Rows:
+        made = real_rows(*args, **kwargs)  # type: ignore[arg-type]
+        built.append(len(made.snapshot))
+        return made
+
+    monkeypatch.setattr(rows_module, "Rows", recording)
+    app = ReadlistApp(library)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            word = "merging"
+            for end in range(1, len(word) + 1):
+                await type_query(pilot, app, word[:end])
+                await settle(pilot)
+                assert [e.id for e in paper_list(app).entries] == expected_ids(library, word[:end])
+                if end == 1:
+                    built.clear()  # the slices' rows exist from here on
+            assert built == []
+            shown = paper_list(app).entries
+            library.set_note(shown[0].id, "zqxnote")  # a new library list
+            await type_query(pilot, app, "merging zqxnote")
+            await settle(pilot)
+            found = [e.id for e in paper_list(app).entries]
+            assert found == [shown[0].id] == expected_ids(library, "merging zqxnote")
+    finally:
+        query_module.clear_cache()
+
+
+async def test_a_key_typed_paints_its_text_with_its_result_not_before(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search bar's new text and the list it finds come in one frame: a frame with the text
+    alone cost 8-13 ms at 120x40, several times a key while a large library is searched in
+    slices. A key that changes nothing to search (an error) paints at once."""
+    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
+    monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
+    app = ReadlistApp(library)
+    frames: list[tuple[str, tuple[str, ...]]] = []
+    real_display = ReadlistApp._display
+
+    def recording(self: ReadlistApp, *args: object, **kwargs: object) -> object:
+        screen = main_screen(self)
+        frames.append((screen.search_bar.value, paper_list(self).words))
+        return real_display(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ReadlistApp, "_display", recording)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "m", "e", "r")
+        await settle(pilot)
+        assert frames[-1] == ("mer", ("mer",))
+        typed = [frame for frame in frames if frame[0]]
+        assert all(text == " ".join(words) for text, words in typed), typed
+        await pilot.press("quotation_mark")  # an unclosed quote: an error, no search
+        await settle(pilot)
+        assert frames[-1][0] == 'mer"'
+        assert "quote" in str(app.screen.query_one("#search-error").render()).lower()

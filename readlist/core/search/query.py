@@ -65,6 +65,7 @@ __all__ = [
     "parse_query",
     "prepare",
     "search",
+    "search_positions",
 ]
 
 Group = tuple[Term, ...]  # alternatives: a paper matches the group if it matches any of them
@@ -239,10 +240,33 @@ def search(entries: Sequence[Entry], query: Query) -> list[Entry]:
         _INDEX.busy()
 
 
+def search_positions(
+    entries: Sequence[Entry], query: Query, within: list[int] | None = None
+) -> list[int]:
+    """The positions in `entries` of those matching `query` (which must have words), in order.
+
+    With `within`, only those positions are tested: the result of a query this one narrows, in
+    the same list. Narrowing this way reuses the list's search rows, where searching a new list
+    of the earlier matches built rows for it first (~60 ms for 57,000 papers)."""
+    _INDEX.busy()
+    try:
+        rows = _ROWS.rows(entries)
+        kept = list(range(len(rows.snapshot))) if within is None else within
+        return _positions(rows, query, kept)
+    finally:
+        _INDEX.busy()
+
+
 def _search(entries: Sequence[Entry], query: Query) -> list[Entry]:
     rows = _ROWS.rows(entries)
     snapshot = rows.snapshot
-    kept = list(range(len(snapshot)))
+    kept = _positions(rows, query, list(range(len(snapshot))))
+    if len(kept) == len(snapshot):
+        return list(snapshot)  # every position kept (a first letter): a copy at C speed
+    return list(map(snapshot.__getitem__, kept))
+
+
+def _positions(rows: Rows, query: Query, kept: list[int]) -> list[int]:
     for index in query.order:
         if not kept:
             break
@@ -258,7 +282,7 @@ def _search(entries: Sequence[Entry], query: Query) -> list[Entry]:
                 hits.update(_keep(term, test, rows, rest))
                 rest = list(filterfalse(hits.__contains__, rest))
         kept = list(compress(kept, map(hits.__contains__, kept)))
-    return list(map(snapshot.__getitem__, kept))
+    return kept
 
 
 def _keep(term: Term, test: Callable[[Entry], bool], rows: Rows, kept: list[int]) -> list[int]:

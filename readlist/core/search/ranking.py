@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import add, attrgetter
 
@@ -72,27 +72,44 @@ class _Corpus:
     sample: list[Entry]
     title_length: float
     abstract_length: float
+    idfs: dict[Text, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, collection: Sequence[Entry]) -> _Corpus:
+        """The corpus of `collection`, kept for the next call with the same list (the app ranks
+        the library's list on every keystroke; a new sample cost its search rows each time)."""
+        last = _LAST_CORPUS[0]
+        if last is not None and last[0] is collection and last[1] == len(collection):
+            return last[2]
         step = max(1, math.ceil(len(collection) / SAMPLE))
         sample = list(collection[::step])
         count = max(1, len(sample))
-        return cls(
+        corpus = cls(
             len(collection),
             sample,
             max(1.0, sum(map(len, map(_TITLE, sample))) / count),
             max(1.0, sum(map(abstract_length, map(_PAPER, sample))) / count),
         )
+        _LAST_CORPUS[0] = (collection, len(collection), corpus)
+        return corpus
 
     def idf(self, term: Text) -> float:
         """Robertson and Sparck Jones' idf from the share of the sample matching `term` alone,
         floored at 0: a word more than half the papers hold says nothing about relevance."""
         if not self.sample:
             return 0.0
+        known = self.idfs.get(term)
+        if known is not None:
+            return known
         held = len(search(self.sample, Query(((term,),))))
         n = held * self.size / len(self.sample)
-        return max(0.0, math.log((self.size - n + 0.5) / (n + 0.5)))
+        idf = self.idfs[term] = max(0.0, math.log((self.size - n + 0.5) / (n + 0.5)))
+        return idf
+
+
+# The library list last ranked, its length then, and its corpus. The library hands out a new
+# list whenever it changes (a note or tags too: they count in the sample's idf search).
+_LAST_CORPUS: list[tuple[Sequence[Entry], int, _Corpus] | None] = [None]
 
 
 class _Buckets(dict[int, int]):

@@ -154,7 +154,8 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
     elif plan.byte:
         sets = rows.bytesets
         texts = sets if len(positions) == len(sets) else map(sets.__getitem__, positions)
-        found = list(compress(positions, map(contains, texts, repeat(plan.byte))))
+        # The byte as an int: `memchr`, ~3x faster than a one-byte `bytes` needle.
+        found = list(compress(positions, map(contains, texts, repeat(plan.byte[0]))))
     elif plan.exact:
         test = plan.tests[0]
         found, missed = test.split(tokens, positions)
