@@ -47,7 +47,14 @@ def main() -> None:
     parser.add_argument("--slow-child", type=float, default=0.0)
     parser.add_argument("--fail", action="store_true")
     parser.add_argument("--change", type=int, action="append", default=[])
+    parser.add_argument("--no-fork", action="store_true")
     args = parser.parse_args()
+    if args.no_fork:
+
+        def no_fork() -> int:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        os.fork = no_fork
     bulk_index.BULK_FROM = 20
     bulk_index._CHUNK = args.chunk
     parent = os.getpid()

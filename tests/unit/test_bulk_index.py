@@ -127,6 +127,15 @@ def test_a_failed_import_builds_nothing_and_leaves_no_process(lib_path: Path) ->
     assert not cache_path(lib_path, "index").exists()
 
 
+def test_an_import_that_cannot_start_the_second_process_imports_all_the_same(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = bulk_import(lib_path, 0, 60, "--no-fork")
+    assert result["lines"] == ["bulk.txt: 60 papers, 60 new, 0 updated"]
+    assert not cache_path(lib_path, "index").exists()
+    assert tokenised_in_first_session(lib_path, monkeypatch) == 60
+
+
 def test_an_import_of_fewer_papers_than_a_bulk_builds_nothing(
     lib_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -152,9 +152,19 @@ class _Build:
         self.index.load_saved(library.entries(), library.path)
         self.chunks = [new[at : at + _CHUNK] for at in range(0, len(new), _CHUNK)]
         self.claims = _Claims(len(self.chunks))
-        read_end, write_end = os.pipe()
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed in `_reap`
-        self.pid = os.fork()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            self.spool.close()
+            raise
+        try:
+            self.pid = os.fork()
+        except OSError:  # no memory or process left for it: the import goes on without
+            for end in (read_end, write_end):
+                os.close(end)
+            self.spool.close()
+            raise
         if self.pid == 0:  # the child: never returns into the caller's code
             status = 1
             try:
@@ -276,7 +286,11 @@ def index_during(library: Library, papers: Sequence[Paper]) -> Iterator[None]:
     ):
         new = _new_papers(library, papers)
         if len(new) >= BULK_FROM:
-            build = _Build(library, new)
+            try:
+                build = _Build(library, new)
+            except OSError:
+                build = None  # no temporary file, pipe or process: the app indexes them
+
     try:
         yield
     except BaseException:
