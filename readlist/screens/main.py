@@ -287,7 +287,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         self.current_query = query
         previous = self._results_query
         base: list[Entry] | None = None
-        within: list[list[int]] | None = None
+        within: tuple[list[Entry], list[list[int]]] | None = None
         if (
             previous is not None
             and not previous.is_empty  # the whole library: search its own list, whose rows
@@ -297,7 +297,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         ):
             held = self._slice_positions
             if held is not None and held[0] is self.library.entries():
-                within = held[1]  # the library's slices, testing only what matched before
+                within = held  # the library's slices, testing only what matched before
             elif order == RELEVANCE:
                 base = self._matched  # ranked again below, from feed order
             elif order == self._results_order:
@@ -311,7 +311,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         query: Query,
         base: list[Entry] | None,
         keep_id: str | None,
-        within: list[list[int]] | None = None,
+        within: tuple[list[Entry], list[list[int]]] | None = None,
     ) -> None:
         """Search in slices on the UI thread, yielding between them.
 
@@ -329,14 +329,15 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             # Yielding would let a frame with only the input's new text paint (a reflow, ~15 ms)
             # before the result's frame: one scan and one frame is sooner.
             found = search(entries, query)
-        elif base is None and not query.is_empty:
+        elif base is None and query.has_text:
             # The library in slices; each slice's matches are kept as positions, so that the
             # next, narrower query tests only those, on the rows the slice already has.
             positions = []
+            earlier = within[1] if within is not None and within[0] is entries else None
             for index, part in enumerate(self._slices(entries)):
                 if index:
                     await asyncio.sleep(0)
-                kept = search_positions(part, query, None if within is None else within[index])
+                kept = search_positions(part, query, None if earlier is None else earlier[index])
                 positions.append(kept)
                 found += map(part.__getitem__, kept)
         else:
