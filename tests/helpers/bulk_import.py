@@ -1,7 +1,8 @@
 """A bulk import in a process of its own, with the threshold and chunk size lowered so that a few
 dozen papers take the two-process path (a test process may run other threads, which turns it
 off). Run as `python bulk_import.py LIBRARY FIRST COUNT [--chunk N] [--slow-child S]
-[--fail] [--change K]`; prints one JSON line: the chunks the parent tokenised, the summary lines.
+[--fail] [--change K] [--no-fork]`; prints one JSON line: the chunks the parent tokenised, what
+the save tokenised itself, the summary lines, whether a child process was left.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def main() -> None:
         return real(*a)  # type: ignore[arg-type]
 
     bulk_index._tokenise_chunk = tokenise_chunk  # type: ignore[assignment]
+    late: list[int] = []
+    real_finish = bulk_index._Build.finish
+
+    def finish(self: bulk_index._Build, library: Library) -> int:
+        late.append(real_finish(self, library))
+        return late[-1]
+
+    bulk_index._Build.finish = finish  # type: ignore[method-assign]
     papers = special_papers(args.first, args.count)
     for n in args.change:  # an earlier paper whose abstract this import changes
         old = special_papers(n, 1)[0]
@@ -89,9 +98,13 @@ def main() -> None:
         os.waitpid(-1, os.WNOHANG)
     except ChildProcessError:
         children_left = False
-    print(
-        json.dumps({"parent_chunks": len(parent_chunks), "lines": lines, "children": children_left})
-    )
+    result = {
+        "parent_chunks": len(parent_chunks),
+        "tokenised_late": late,  # by the save, per build: papers the chunks did not hold
+        "lines": lines,
+        "children": children_left,
+    }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

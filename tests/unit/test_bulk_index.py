@@ -96,6 +96,7 @@ def test_a_bulk_import_saves_every_token_so_the_first_session_tokenises_none(
     result = bulk_import(lib_path, 0, 60, "--slow-child", "0.05")
     assert result["lines"] == ["bulk.txt: 60 papers, 60 new, 0 updated"]
     assert 1 <= result["parent_chunks"] < 12  # both sides tokenised: the renumbering ran
+    assert result["tokenised_late"] == [0]  # every paper's tokens came from the two sides
     assert not result["children"]  # the child was waited for
     assert cache_path(lib_path, "index").exists()
     assert tokenised_in_first_session(lib_path, monkeypatch) == 0
@@ -111,6 +112,7 @@ def test_a_second_bulk_import_keeps_the_saved_tokens_and_indexes_changed_papers(
     bulk_import(lib_path, 0, 40, "--slow-child", "0.02")
     result = bulk_import(lib_path, 40, 40, "--slow-child", "0.02", "--change", "7")
     assert result["lines"] == ["bulk.txt: 41 papers, 40 new, 1 updated"]
+    assert result["tokenised_late"] == [1]  # the changed paper, not a new one
     assert tokenised_in_first_session(lib_path, monkeypatch) == 0
     saved_words_match_a_fresh_tokenisation(lib_path)
     assert search_ids(lib_path, "quokkas")[0] == [special_papers(7, 1)[0].id]

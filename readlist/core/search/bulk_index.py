@@ -189,7 +189,8 @@ class _Build:
             os.waitpid(self.pid, 0)
 
     def finish(self, library: Library) -> int:
-        """Tokenise from the back until the child's share is met, merge, save; papers indexed."""
+        """Tokenise from the back until the child's share is met, merge, save. Returns how many
+        papers the save had to tokenise itself (the import changed them on the way in)."""
         try:
             with gc_paused():
                 return self._finish(library)
@@ -238,14 +239,14 @@ class _Build:
         results: dict[int, list[Result]],
     ) -> int:
         """Write the index of every paper the library now holds: saved, built here, or (a paper
-        the import changed on the way in) tokenised now."""
+        the import changed on the way in) tokenised now; returns how many were."""
         built: dict[tuple[int, int], Result] = {}
         for at, chunk in enumerate(self.chunks):
             for paper, result in zip(chunk, results[at], strict=True):
                 built[id(paper.title), id(_raw_abstract(paper))] = result
         rest = TokenIndex.numbered(vocab)
         rows: list[tuple[str, int, str, bytes]] = []
-        indexed = 0
+        late = 0
         for entry in library.entries():
             paper = entry.paper
             saved = self.index.record(paper)
@@ -256,17 +257,11 @@ class _Build:
             if found is None:
                 tokens, letters = rest.tokenise(content_text(paper))
                 found = (index_cache.fingerprint(paper), tokens, letters)
+                late += 1
             if found[1] is not None:
                 rows.append((paper.id, found[0], found[1], found[2]))
-                indexed += 1
         index_cache.save(library.path, list(rest.vocabulary()), dict(df), rows)
-        return indexed
-
-
-def _new_papers(library: Library, papers: Sequence[Paper]) -> list[Paper]:
-    """The papers whose id the library does not hold yet, each object once."""
-    unique = dict(zip(map(id, papers), papers, strict=True))
-    return [paper for paper in unique.values() if paper.id not in library]
+        return late
 
 
 @contextmanager
@@ -284,7 +279,7 @@ def index_during(library: Library, papers: Sequence[Paper]) -> Iterator[None]:
         and threading.active_count() == 1
         and not library.read_only
     ):
-        new = _new_papers(library, papers)
+        new = [paper for paper in papers if paper.id not in library]
         if len(new) >= BULK_FROM:
             try:
                 build = _Build(library, new)
