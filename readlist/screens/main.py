@@ -32,6 +32,7 @@ from readlist.core.search.query import (
     parse_query,
     prepare,
     search,
+    search_index,
     search_positions,
     search_rows,
 )
@@ -366,7 +367,9 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         if not self._warming or len(self.library) <= WAIT_FOR_INDEX_ABOVE:
             return
         deadline = time.monotonic() + INDEX_WAIT_S
+        index = search_index()
         while not self._index_loaded.is_set() and time.monotonic() < deadline:
+            index.busy()  # once loaded, the warm-up's next steps wait for this search
             await asyncio.sleep(0.005)
 
     def _slices(self, entries: list[Entry]) -> list[list[Entry]]:

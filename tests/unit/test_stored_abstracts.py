@@ -72,6 +72,32 @@ def test_papers_opened_from_the_cache_read_back_every_abstract_exactly(lib_path:
             assert isinstance(slot(loaded), StoredText) is long_enough, paper.abstract[:20]
 
 
+def test_fingerprints_of_many_papers_are_each_papers_own(lib_path: Path) -> None:
+    """The session's check of every paper against the saved index takes the saved CRCs in runs:
+    in library order, in any other order, and mixed with abstracts held in memory (short ones,
+    and a paper changed in this session), each is still that paper's own."""
+    papers = with_abstracts(60)
+    with Library.open(lib_path) as library:
+        library.import_papers(papers, "feed.txt")
+    with Library.open(lib_path) as library:
+        loaded = [e.paper for e in library.entries()]
+    # The papers in the order the entry cache holds them (the library lists them in another).
+    stored = sorted((p for p in loaded if isinstance(slot(p), StoredText)), key=lambda p: slot(p).i)
+    assert len(stored) > 50
+    changed = dataclasses.replace(loaded[10], abstract=LONG + " Changed.")
+    for order in (
+        loaded,
+        loaded[::-1],
+        stored,
+        stored[20:],  # one run from the middle of a chunk
+        stored[20:] + stored[:20],
+        stored[::2],
+        [*loaded[:10], changed, *loaded[11:]],
+    ):
+        assert list(index_cache.fingerprints(order)) == [crc(p) for p in order]
+    assert list(index_cache.fingerprints([])) == []
+
+
 def test_a_lone_surrogate_in_an_abstract_survives_the_cache(lib_path: Path) -> None:
     paper = dataclasses.replace(make_papers(1)[0], abstract=LONG + "\ud800 end")
     lib_path.parent.mkdir(parents=True)

@@ -137,7 +137,7 @@ Record = tuple[Paper, str | None, bytes]  # the Paper indexed, its token string,
 # long (the app's search runs in slices with the event loop in between).
 _STEP = 500
 _BACK_OFF_S = 0.05
-_CRC_STEP = 5000  # ~5 ms of fingerprints at a time in `_adopt`
+_CRC_STEP = 10_000  # ~1-2 ms of fingerprints at a time in `_adopt`
 _ID = attrgetter("id")
 
 # The most texts of papers not indexed yet that `add` and `Rows` cache (~1.6 KB each): held for
@@ -305,16 +305,17 @@ class TokenIndex:
         finally:
             if loaded is not None:
                 loaded()
+        self.wait_for_quiet()  # a search waiting for the load runs first (see `busy`)
         papers = [entry.paper for entry in entries]
         papers = list(compress(papers, map(is_, self.records(papers), repeat(None))))
         if len(papers) <= _CACHE_TEXTS_UP_TO:
             for start in range(0, len(papers), _STEP):
-                self._wait_for_quiet()
+                self.wait_for_quiet()
                 for paper in papers[start : start + _STEP]:
                     self.text(paper)
             self.generation += 1
         for start in range(0, len(papers), _STEP):
-            self._wait_for_quiet()
+            self.wait_for_quiet()
             for paper in papers[start : start + _STEP]:
                 self.index(paper)
         self.generation += 1  # rows built before now pick up the index (once: a rebuild costs)
@@ -350,7 +351,7 @@ class TokenIndex:
         # (searches do not pause this: the app's wait for it, see `MainScreen._index_ready`).
         crcs = array("I")
         for start in range(0, len(papers), _CRC_STEP):
-            crcs.extend(map(index_cache.fingerprint, papers[start : start + _CRC_STEP]))
+            crcs.extend(index_cache.fingerprints(papers[start : start + _CRC_STEP]))
         tokens: Sequence[str | None]
         letters: Sequence[bytes]
         saved: Sequence[int | None]
@@ -393,10 +394,12 @@ class TokenIndex:
         index_cache.save(cache_key, vocab, df, rows)
 
     def busy(self) -> None:
-        """A search is running: `add` pauses until none has run for a short while."""
+        """A search is running or waiting for the load: `add` pauses (once the saved index is
+        loaded) until none has run for a short while."""
         self._quiet_after = time.monotonic() + _BACK_OFF_S
 
-    def _wait_for_quiet(self) -> None:
+    def wait_for_quiet(self) -> None:
+        """Return once no search has run for `_BACK_OFF_S` (see `busy`)."""
         while (wait := self._quiet_after - time.monotonic()) > 0:
             time.sleep(wait)
 
