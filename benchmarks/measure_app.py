@@ -33,15 +33,43 @@ def paper_list(app: App[Any]) -> PaperList:
     return app.screen.query_one(PaperList)
 
 
+class _DrawnLists:
+    """What each paper list held when it last drew its rows: a frame can go out after the list
+    was given new entries but before it drew them (Textual redraws a widget once its refresh
+    reaches the screen), and such a frame still shows the old rows."""
+
+    drawn: dict[int, tuple[object, tuple[str, ...]]] = {}  # noqa: RUF012
+    real = PaperList.render_lines
+
+    @classmethod
+    def install(cls) -> None:
+        if PaperList.render_lines is not cls.real:
+            return
+
+        def render_lines(widget: PaperList, crop: Any) -> Any:
+            cls.drawn[id(widget)] = (widget.entries, widget.words)
+            return cls.real(widget, crop)
+
+        PaperList.render_lines = render_lines  # type: ignore[method-assign]
+
+
 def showing(app: App[Any], count: int, text: str | None = None) -> Callable[[], bool]:
-    """The list shows `count` papers (and, given `text`, they answer that query: typing `l` then
-    `le` leaves 100,000 papers shown, and the count alone took the frame before `le`'s result,
-    leaving its search to delay the next key's)."""
+    """The list shows `count` papers, drawn (and, given `text`, they answer that query: typing
+    `l` then `le` leaves 100,000 papers shown, and the count alone took the frame before `le`'s
+    result, leaving its search to delay the next key's)."""
     words = None if text is None else parse_query(text).words
+    _DrawnLists.install()
 
     def shown() -> bool:
         papers = paper_list(app)
-        return len(papers.entries) == count and (words is None or papers.words == words)
+        drawn = _DrawnLists.drawn.get(id(papers))
+        return (
+            len(papers.entries) == count
+            and (words is None or papers.words == words)
+            and drawn is not None
+            and drawn[0] is papers.entries
+            and drawn[1] == papers.words
+        )
 
     return shown
 

@@ -240,7 +240,20 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         self._detail_after_frame = True
         self.paper_list.set_entries(results, query.words, keep_id)
         self._update_status()
+        self._take_refreshes()
         self.call_later(self._paint_now)
+
+    def _take_refreshes(self) -> None:
+        """Put the list and status line among the widgets the next frame draws.
+
+        A widget's refresh reaches the screen at that widget's next idle, a turn later: a frame
+        painted meanwhile (this screen's tick, or `_paint_now`) showed the new count above the
+        old rows, drawn a frame later (15-30 ms at 100,000 papers)."""
+        for widget in (self.paper_list, self.query_one(StatusBar)):
+            if widget._repaint_required and widget.display:
+                widget._repaint_required = False
+                self._dirty_widgets.add(widget)
+                self.check_idle()  # as the screen does for a refresh that reaches it
 
     def _paint_now(self) -> None:
         """Paint the new list at once (after the updates it queued for this screen).

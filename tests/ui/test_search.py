@@ -19,6 +19,7 @@ from readlist.core.search import rows as rows_module
 from readlist.core.search.order import RELEVANCE, order_entries
 from readlist.core.search.query import parse_query, search
 from readlist.screens import main as main_module
+from readlist.widgets.paper_list import PaperList
 
 from .conftest import SIZE, main_screen, paper_list, settle, shown_titles, status, visible_rows
 
@@ -433,3 +434,37 @@ async def test_a_key_typed_paints_its_text_with_its_result_not_before(
         await settle(pilot)
         assert frames[-1][0] == 'mer"'
         assert "quote" in str(app.screen.query_one("#search-error").render()).lower()
+
+
+async def test_the_frame_that_shows_a_search_draws_the_list_it_found(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame painted for a search's result draws the list's new rows: Textual redraws a
+    widget once its refresh reaches the screen, a turn after the result is set, and that frame
+    showed the old rows with the new count (the rows came 15-30 ms later at 100,000 papers)."""
+    app = ReadlistApp(library)
+    drawn: list[tuple[str, ...]] = []
+    frames: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (words set, words drawn)
+    real_render_lines = PaperList.render_lines
+    real_display = ReadlistApp._display
+
+    def render_lines(self: PaperList, crop: object) -> object:
+        drawn.append(self.words)
+        return real_render_lines(self, crop)  # type: ignore[arg-type]
+
+    def recording(self: ReadlistApp, *args: object, **kwargs: object) -> object:
+        frames.append((paper_list(self).words, drawn[-1] if drawn else ()))
+        return real_display(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PaperList, "render_lines", render_lines)
+    monkeypatch.setattr(ReadlistApp, "_display", recording)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for key in "merging":
+            frames.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            words = paper_list(app).words
+            result = next(i for i, (shown, _) in enumerate(frames) if shown == words)
+            assert frames[result][1] == words, (key, frames)
