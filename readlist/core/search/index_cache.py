@@ -100,6 +100,7 @@ def fingerprints(papers: Sequence[Paper]) -> array[int]:
 @dataclass(frozen=True, slots=True)
 class CachedIndex:
     vocab: list[bytes]  # token id -> token
+    joined_vocab: bytes  # the tokens joined by newlines, as saved
     df: dict[int, int]  # token id -> sampled paper count
     ids: list[str]  # the papers saved, in the order saved
     crcs: array[int]  # their fingerprints
@@ -167,7 +168,7 @@ def load(library: Path) -> CachedIndex | None:
         return None
     if not (isinstance(df, dict) and len(ids) == len(crcs) == len(letters) == count):
         return None
-    return CachedIndex(vocab, df, ids, crcs, tokens, letters)
+    return CachedIndex(vocab, joined_vocab, df, ids, crcs, tokens, letters)
 
 
 def save(
