@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.synthetic import make_papers
+from textual.geometry import Region
 from textual.widgets import Input
 
 from readlist.app import ReadlistApp
@@ -468,3 +470,72 @@ async def test_the_frame_that_shows_a_search_draws_the_list_it_found(
             words = paper_list(app).words
             result = next(i for i, (shown, _) in enumerate(frames) if shown == words)
             assert frames[result][1] == words, (key, frames)
+
+
+def record_layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The widgets each layout of the main screen is asked for, from now on."""
+    laid_out: list[str] = []
+    real_refresh_layout = main_module.MainScreen._refresh_layout
+
+    def recording(self: main_module.MainScreen, *args: object, **kwargs: object) -> None:
+        laid_out.extend(type(widget).__name__ for widget in self._layout_widgets)
+        real_refresh_layout(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(main_module.MainScreen, "_refresh_layout", recording)
+    return laid_out
+
+
+async def test_a_key_typed_asks_for_no_layout(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search bar's new text is drawn in place: Textual's input set its text's width on
+    every key, which asked for a layout of the whole screen (every pane reflowed and the list's
+    scrollbar drawn again: ~10-15 ms a key at 120x40)."""
+    app = ReadlistApp(library)
+    laid_out = record_layouts(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        laid_out.clear()
+        await pilot.press(*"model", "backspace")
+        await settle(pilot)
+        assert main_screen(app).search_bar.value == "mode"
+        assert "SearchBar" not in laid_out and "SearchInput" not in laid_out, laid_out
+
+
+async def test_the_list_scrollbar_is_drawn_again_only_when_it_would_look_different(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new list of another length redraws the scrollbar (~7 ms at 100,000 papers) only if
+    its thumb moves or changes size; as drawn, the bar is always what a fresh drawing shows."""
+    lib = Library.open(tmp_path / "lib.json")
+    lib.import_papers(make_papers(3000), "synthetic.txt")
+    app = ReadlistApp(lib)
+    laid_out = record_layouts(monkeypatch)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            papers = paper_list(app)
+            everything = list(papers.entries)
+            bar = papers.vertical_scrollbar
+            region = Region(0, 0, 1, bar.size.height)
+            redrawn: list[int] = []
+            real_render = type(bar).render
+            monkeypatch.setattr(
+                type(bar), "render", lambda self: redrawn.append(1) or real_render(self)
+            )
+            # 3,000 -> 1,500 rows: the same one-cell thumb; 150: a longer one; and back. The
+            # paper under the cursor stays, so nothing else changes.
+            for count, same_thumb in ((1500, True), (150, False), (1500, False), (3000, True)):
+                laid_out.clear()
+                redrawn.clear()
+                papers.set_entries(everything[:count], keep_id=everything[0].id)
+                await settle(pilot)
+                assert laid_out == [] and bar.window_virtual_size == count
+                assert (redrawn == []) is same_thumb, count
+                drawn = [list(line) for line in bar.render_lines(region)]
+                bar.refresh()
+                assert [list(line) for line in bar.render_lines(region)] == drawn, count
+    finally:
+        lib.close()
