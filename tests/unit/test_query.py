@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from readlist.core.models import Entry, Paper, PaperState, paper_id
+from readlist.core.search import index as search_index
 from readlist.core.search.query import (
     Query,
     QueryError,
@@ -15,6 +16,7 @@ from readlist.core.search.query import (
     parse_query,
     prepare,
     search,
+    search_positions,
 )
 
 
@@ -557,3 +559,41 @@ def test_fields_and_or_agree_with_the_plain_definition_on_the_index() -> None:
     for text in texts:
         assert search(entries, parse_query(text)) == reference(entries, text), text
         assert search(entries[::-1], parse_query(text)) == reference(entries[::-1], text), text
+
+
+@pytest.mark.usefixtures("indexed")
+@pytest.mark.parametrize("noted", [False, True])
+def test_typing_on_in_a_word_narrows_to_what_a_fresh_search_finds(
+    noted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key of a word tests only what the previous key kept, and once the word's tokens stop
+    changing (`learnin`, `learning`: the same tokens as `learni`) it tests nothing again; a
+    note that matches (its own text, not a token) is found at every step all the same."""
+    entries = [
+        entry("Learning to rank", "Unlearning in large models."),
+        entry("Lessons", "Learnings from a year of agents."),
+        entry("Leaves", "Green leaves fall."),
+        entry("Other", "Nothing here.", note="learning notes" if noted else ""),
+    ]
+    prepare(entries)
+    tested: list[str] = []
+    real_split = search_index.Test.split
+
+    def split(test: search_index.Test, tokens: list[str], positions: list[int]) -> object:
+        tested.append(test.chars)
+        return real_split(test, tokens, positions)
+
+    monkeypatch.setattr(search_index.Test, "split", split)
+    within = None
+    for text in ["l", "le", "lea", "learni", "learnin", "learning", "learnings"]:
+        tested.clear()
+        kept = search_positions(entries, parse_query(text), within)
+        assert [entries[i] for i in kept] == reference(entries, text), text
+        if text in ("learnin", "learning") and not noted:
+            assert tested == [], text
+        elif text not in ("l",):
+            assert tested, text
+        within = kept
+    for text in ["learnings", "learning", "learning"]:  # afresh: every paper tested again
+        kept = search_positions(entries, parse_query(text))
+        assert [entries[i] for i in kept] == reference(entries, text), text

@@ -35,6 +35,9 @@ class Rows:
     extras: dict[int, str]  # position -> note and tags text, only where there is some
     generation: int  # of the index when built: rows with unindexed papers are rebuilt after
     columns: dict[object, bytes] = field(default_factory=dict)  # filter -> 0/1 per position
+    # The last complete token test run on these rows, and the positions it kept (see
+    # `content_matches`).
+    last_test: tuple[str, list[int]] | None = None
 
 
 def _shape(snapshot: tuple[Entry, ...]) -> tuple[int, int, int]:
@@ -158,9 +161,17 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
         found = list(compress(positions, map(contains, texts, repeat(plan.byte[0]))))
     elif plan.exact:
         test = plan.tests[0]
-        found, missed = test.split(tokens, positions)
-        if not test.complete:
-            check = missed
+        last = rows.last_test
+        if last is not None and last[1] is positions and last[0] == test.chars:
+            # What this same test kept last time (typing on in a word whose tokens no longer
+            # change: `learni`, `learnin`, `learning`): nothing to test again.
+            found = positions
+        else:
+            found, missed = test.split(tokens, positions)
+            if not test.complete:
+                check = missed
+        if test.complete and not rows.unindexed:  # (those add to `found` below)
+            rows.last_test = (test.chars, found)
     else:
         found, check = [], positions
         for test in plan.tests:
