@@ -30,6 +30,7 @@ from readlist.core.search.query import (
     Query,
     QueryError,
     parse_query,
+    picked,
     prepare,
     search,
     search_index,
@@ -353,7 +354,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
                     await asyncio.sleep(0)
                 kept = search_positions(part, query, None if earlier is None else earlier[index])
                 positions.append(kept)
-                found += map(part.__getitem__, kept)
+                found += picked(part, kept)
         else:
             for index, part in enumerate(self._slices(entries)):
                 if index:

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
-from operator import attrgetter, contains
+from operator import attrgetter, contains, itemgetter
 from pathlib import Path
 
 from readlist.core.models import Entry, Paper, gc_paused
@@ -63,6 +63,7 @@ __all__ = [
     "clear_cache",
     "haystack",
     "parse_query",
+    "picked",
     "prepare",
     "search",
     "search_positions",
@@ -262,9 +263,16 @@ def _search(entries: Sequence[Entry], query: Query) -> list[Entry]:
     rows = _ROWS.rows(entries)
     snapshot = rows.snapshot
     kept = _positions(rows, query, list(range(len(snapshot))))
-    if len(kept) == len(snapshot):
-        return list(snapshot)  # every position kept (a first letter): a copy at C speed
-    return list(map(snapshot.__getitem__, kept))
+    return picked(snapshot, kept)
+
+
+def picked(entries: Sequence[Entry], positions: list[int]) -> list[Entry]:
+    """The entries at `positions`, at C speed (`itemgetter`: ~2x `map` for 100,000)."""
+    if len(positions) == len(entries):
+        return list(entries)  # every position kept (a first letter)
+    if len(positions) > 1:
+        return list(itemgetter(*positions)(entries))
+    return [entries[i] for i in positions]
 
 
 def _positions(rows: Rows, query: Query, kept: list[int]) -> list[int]:
