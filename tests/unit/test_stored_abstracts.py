@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers.synthetic import make_papers
 
-from readlist.core.library import Library, entry_cache
+from readlist.core.library import Library, entry_cache, text_store
 from readlist.core.library.cache_files import cache_path
 from readlist.core.library.storage import read_library
 from readlist.core.library.text_store import CAN_STORE, MIN_STORED, StoredText
@@ -96,6 +96,20 @@ def test_fingerprints_of_many_papers_are_each_papers_own(lib_path: Path) -> None
     ):
         assert list(index_cache.fingerprints(order)) == [crc(p) for p in order]
     assert list(index_cache.fingerprints([])) == []
+
+
+def test_abstract_lengths_of_many_papers_are_each_papers_own(lib_path: Path) -> None:
+    """Ranking takes every match's abstract length at once: stored, held in memory (short
+    ones, a paper changed in this session) or both, each is that paper's own, in order."""
+    papers = with_abstracts(60)
+    with Library.open(lib_path) as library:
+        library.import_papers(papers, "feed.txt")
+    with Library.open(lib_path) as library:
+        loaded = [e.paper for e in library.entries()]
+    stored = [p for p in loaded if isinstance(slot(p), StoredText)]
+    changed = dataclasses.replace(stored[3], abstract="Now short.")
+    for order in (loaded, loaded[::-1], stored, [*stored[:3], changed, *stored[4:]], []):
+        assert text_store.abstract_lengths(order) == [len(p.abstract) for p in order]
 
 
 def test_a_lone_surrogate_in_an_abstract_survives_the_cache(lib_path: Path) -> None:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import add, attrgetter
 
+from readlist.core.library.text_store import abstract_lengths
 from readlist.core.models import Entry, Paper, abstract_length
 from readlist.core.search.index import content_text, squash
 from readlist.core.search.query import (
@@ -170,7 +171,7 @@ def relevance(found: Sequence[Entry], query: Query, collection: Sequence[Entry])
     users = list(compress(range(size), map(any, map(_USER_TEXT, found))))
     titles = list(map(str.lower, map(_PAPER_TITLE, papers)))
     title_buckets = list(map(_BUCKETS.__getitem__, map(len, titles)))
-    abstract_buckets = list(map(_BUCKETS.__getitem__, map(abstract_length, papers)))
+    abstract_buckets = list(map(_BUCKETS.__getitem__, abstract_lengths(papers)))
     required = {g[0] for g in query.groups if len(g) == 1}
     total: list[float] | None = None
     for term, idf in weighed:
