@@ -188,8 +188,8 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         try:
             if self._warming and len(self.library) > SMALL_SCAN:  # searched in slices
                 with gc_paused():
-                    for part in self._slices(self.library.entries()):
-                        search_rows(part)
+                    for number, part in enumerate(self._slices(self.library.entries())):
+                        search_rows(part, start=number * SEARCH_SLICE)
         finally:
             self._index_loaded.set()
 

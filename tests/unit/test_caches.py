@@ -189,6 +189,60 @@ def test_a_search_waiting_for_the_saved_index_runs_before_the_rest_of_the_warm_u
     assert after - steps[0][1] >= search_index._BACK_OFF_S * 0.9
 
 
+@pytest.mark.parametrize("changed", [False, True])
+def test_rows_of_the_library_slices_come_from_the_loaded_index_as_saved(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch, changed: bool
+) -> None:
+    """The app's first search waits for the rows of the library's slices: while the loaded
+    index holds the library's papers unchanged and in order, the rows take its token strings
+    as loaded (no lookup a paper); once a paper changed, they are looked up. Either way they
+    are the rows a lookup builds, and searches through them find what the definition finds."""
+    papers = new_library(lib_path, count=40)
+    if changed:
+        with Library.open(lib_path) as library:
+            query.clear_cache()
+            query.prepare(library.entries(), cache_key=library.path)  # saves the index
+        edited = dataclasses.replace(papers[7], abstract="A fresh abstract about quokkas.")
+        with Library.open(lib_path) as library:
+            library.import_papers([edited], "fix.txt")
+    looked_up: list[int] = []
+    try:
+        with Library.open(lib_path) as library:
+            query.clear_cache()
+            query.prepare(library.entries(), cache_key=library.path)  # (re)saves the index
+        with Library.open(lib_path) as library:
+            query.clear_cache()
+            index = query.search_index()
+            real_records = index.records
+
+            def records(papers: list[Paper]) -> list[search_index.Record | None]:
+                looked_up.append(len(papers))
+                return real_records(papers)
+
+            monkeypatch.setattr(index, "records", records)
+            entries = library.entries()
+            slices = [entries[i : i + 15] for i in range(0, len(entries), 15)]
+            built = []
+
+            def loaded() -> None:
+                built.extend(query.search_rows(part, start=i * 15) for i, part in enumerate(slices))
+
+            index.load_saved(entries, library.path)
+            loaded()
+            assert looked_up == []  # every slice's rows as loaded
+            looked_up.clear()
+            for part, rows in zip(slices, built, strict=True):
+                fresh = query.search_rows(list(reversed(part)))  # a list of its own: looked up
+                assert rows.tokens == fresh.tokens[::-1] and rows.bytesets == fresh.bytesets[::-1]
+                for text in ("quokkas", "agent", "paper 12", "(7)."):
+                    q = query.parse_query(text)
+                    got = [part[i] for i in query.search_positions(part, q)]
+                    assert got == [e for e in part if q.matches(e)], text
+            assert looked_up  # the reversed copies were looked up
+    finally:
+        query.clear_cache()
+
+
 def test_a_damaged_index_cache_is_ignored(lib_path: Path) -> None:
     new_library(lib_path)
     with Library.open(lib_path) as library:

@@ -104,10 +104,10 @@ def clear_cache() -> None:
     _INDEX.clear()
 
 
-def search_rows(entries: Sequence[Entry]) -> Rows:
+def search_rows(entries: Sequence[Entry], start: int | None = None) -> Rows:
     """The rows a search of `entries` walks (token strings, user texts): ranking and related
-    papers read the same ones instead of building their own."""
-    return _ROWS.rows(entries)
+    papers read the same ones instead of building their own. `start`: see `RowCache.rows`."""
+    return _ROWS.rows(entries, start)
 
 
 def search_index() -> TokenIndex:

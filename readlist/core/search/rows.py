@@ -61,7 +61,10 @@ class RowCache:
         self._rows: dict[int, tuple[Sequence[Entry], Rows]] = {}
         self._lock = threading.Lock()  # the app searches in workers that may overlap
 
-    def rows(self, entries: Sequence[Entry]) -> Rows:
+    def rows(self, entries: Sequence[Entry], start: int | None = None) -> Rows:
+        """The rows of `entries`; `start`: where `entries` begin in the list the index was
+        loaded for (the app's library slices), whose token strings it can then hand out as
+        they were loaded, without a lookup a paper."""
         snapshot = tuple(entries)
         index = self._index
         with self._lock:
@@ -83,18 +86,12 @@ class RowCache:
             return cached[1]
         generation = index.generation
         papers = list(map(_PAPER, snapshot))
-        records = index.records(papers)
-        if None in records:
-            missing = [i for i, r in enumerate(records) if r is None]
-            if index.warm and len(missing) <= _INDEX_ON_SEARCH:
-                for i in missing:
-                    records[i] = index.index(papers[i])
-        if None in records:
-            tokens = [r[1] if r is not None else None for r in records]
-            bytesets = [r[2] if r is not None else b"" for r in records]
+        loaded = None if start is None else index.as_loaded(papers, start)
+        tokens: list[str | None]
+        if loaded is not None:
+            tokens, bytesets = cast("list[str | None]", loaded[0]), loaded[1]
         else:
-            tokens = list(map(_TOKENS, cast("list[Record]", records)))
-            bytesets = list(map(_LETTERS, cast("list[Record]", records)))
+            tokens, bytesets = self._from_records(papers)
         unindexed: list[int] = []
         if None in tokens:
             unindexed = [i for i, t in enumerate(tokens) if t is None]
@@ -124,6 +121,22 @@ class RowCache:
         )
         self._remember(entries, rows)
         return rows
+
+    def _from_records(self, papers: list[Paper]) -> tuple[list[str | None], list[bytes]]:
+        """Each paper's token string (None: not indexed) and letters, looked up."""
+        index = self._index
+        records = index.records(papers)
+        if None in records:
+            missing = [i for i, r in enumerate(records) if r is None]
+            if index.warm and len(missing) <= _INDEX_ON_SEARCH:
+                for i in missing:
+                    records[i] = index.index(papers[i])
+        if None in records:
+            tokens = [r[1] if r is not None else None for r in records]
+            bytesets = [r[2] if r is not None else b"" for r in records]
+            return tokens, bytesets
+        held = cast("list[Record]", records)
+        return list(map(_TOKENS, held)), list(map(_LETTERS, held))
 
     def _remember(self, entries: Sequence[Entry], rows: Rows) -> None:
         with self._lock:
