@@ -189,27 +189,29 @@ def test_a_search_waiting_for_the_saved_index_runs_before_the_rest_of_the_warm_u
     assert after - steps[0][1] >= search_index._BACK_OFF_S * 0.9
 
 
-@pytest.mark.parametrize("changed", [False, True])
+@pytest.mark.parametrize("since", ["nothing", "a change, saved again", "an import"])
 def test_rows_of_the_library_slices_come_from_the_loaded_index_as_saved(
-    lib_path: Path, monkeypatch: pytest.MonkeyPatch, changed: bool
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch, since: str
 ) -> None:
-    """The app's first search waits for the rows of the library's slices: while the loaded
-    index holds the library's papers unchanged and in order, the rows take its token strings
-    as loaded (no lookup a paper); once a paper changed, they are looked up. Either way they
-    are the rows a lookup builds, and searches through them find what the definition finds."""
+    """The app's first search waits for the rows of the library's slices: they take the
+    loaded index's token strings in the library's order (no lookup a paper), papers new or
+    changed since it was saved being not indexed yet. They are the rows a lookup builds, and
+    searches through them find what the definition finds. The index is saved in the
+    library's order, so a session after a change takes them so too."""
     papers = new_library(lib_path, count=40)
-    if changed:
-        with Library.open(lib_path) as library:
-            query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)  # saves the index
-        edited = dataclasses.replace(papers[7], abstract="A fresh abstract about quokkas.")
-        with Library.open(lib_path) as library:
-            library.import_papers([edited], "fix.txt")
+    edited = dataclasses.replace(papers[7], abstract="A fresh abstract about quokkas.")
     looked_up: list[int] = []
     try:
         with Library.open(lib_path) as library:
             query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)  # (re)saves the index
+            query.prepare(library.entries(), cache_key=library.path)  # saves the index
+        if since != "nothing":
+            with Library.open(lib_path) as library:
+                library.import_papers([edited, *make_papers(6, start=40)], "fix.txt")
+        if since == "a change, saved again":
+            with Library.open(lib_path) as library:
+                query.clear_cache()
+                query.prepare(library.entries(), cache_key=library.path)
         with Library.open(lib_path) as library:
             query.clear_cache()
             index = query.search_index()
@@ -234,7 +236,7 @@ def test_rows_of_the_library_slices_come_from_the_loaded_index_as_saved(
             for part, rows in zip(slices, built, strict=True):
                 fresh = query.search_rows(list(reversed(part)))  # a list of its own: looked up
                 assert rows.tokens == fresh.tokens[::-1] and rows.bytesets == fresh.bytesets[::-1]
-                for text in ("quokkas", "agent", "paper 12", "(7)."):
+                for text in ("quokkas", "agent", "paper 12", "(7).", "paper 43", "q", "v"):
                     q = query.parse_query(text)
                     got = [part[i] for i in query.search_positions(part, q)]
                     assert got == [e for e in part if q.matches(e)], text

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
 from operator import attrgetter, contains, eq, is_, not_
 from pathlib import Path
+from typing import cast
 
 from readlist.core.models import Entry, Paper, gc_paused
 from readlist.core.search import index_cache
@@ -176,7 +177,7 @@ class TokenIndex:
         self._id_limit = _MAX_TOKENS
         # The papers the saved index was loaded for, with their token strings and letters, in
         # the saved order, while the warm-up runs (see `as_loaded`).
-        self._loaded: tuple[list[Paper], list[str], list[bytes]] | None = None
+        self._loaded: tuple[list[Paper], list[str | None], list[bytes]] | None = None
 
     @classmethod
     def numbered(
@@ -373,6 +374,8 @@ class TokenIndex:
             saved = list(map([*cached.crcs, None].__getitem__, at))
             same = False
         rest: list[Paper] = []
+        # In the library's order, each paper's saved tokens and letters (see `as_loaded`).
+        loaded = (papers, cast("list[str | None]", tokens), letters)
         # The cache no longer matches the library (papers moved, removed, added or changed): it
         # is saved again once the rest are indexed, so the next start takes the fast path.
         self._unsaved = not same
@@ -380,20 +383,27 @@ class TokenIndex:
             kept = list(map(eq, crcs, saved))
             if not all(kept):
                 rest = list(compress(papers, map(not_, kept)))
+                # Not indexed yet, as a lookup would say: no tokens, no letters.
+                loaded = (
+                    papers,
+                    [t if k else None for t, k in zip(tokens, kept, strict=True)],
+                    [x if k else b"" for x, k in zip(letters, kept, strict=True)],
+                )
                 papers, pids = list(compress(papers, kept)), list(compress(pids, kept))
                 tokens, letters = list(compress(tokens, kept)), list(compress(letters, kept))
         records = list(zip(papers, tokens, letters, strict=True))
         self._papers.update(zip(pids, records, strict=True))
         self._by_object.update(zip(map(id, papers), records, strict=True))
-        if same:  # the library's papers are the ones saved, in the order saved
-            self._loaded = (papers, cached.tokens, cached.letters)
+        self._loaded = loaded
         return rest
 
-    def as_loaded(self, papers: list[Paper], start: int) -> tuple[list[str], list[bytes]] | None:
-        """The token strings and letters of `papers` if they are, in order from `start`, the
-        papers the saved index was just loaded for unchanged: slices of the lists loaded,
-        where looking each paper up cost ~1 ms per 4,000 (the app's first search waits for
-        the rows of its 25 slices at 100,000 papers). None otherwise."""
+    def as_loaded(
+        self, papers: list[Paper], start: int
+    ) -> tuple[list[str | None], list[bytes]] | None:
+        """The token strings (None: not indexed yet) and letters of `papers` if they are, in
+        order from `start`, the papers the saved index was just loaded for: slices of the lists
+        loaded, where looking each paper up cost ~1 ms per 4,000 (the app's first search waits
+        for the rows of its 25 slices at 100,000 papers). None otherwise."""
         loaded = self._loaded
         if loaded is None:
             return None

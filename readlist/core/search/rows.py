@@ -89,7 +89,7 @@ class RowCache:
         loaded = None if start is None else index.as_loaded(papers, start)
         tokens: list[str | None]
         if loaded is not None:
-            tokens, bytesets = cast("list[str | None]", loaded[0]), loaded[1]
+            tokens, bytesets = loaded
         else:
             tokens, bytesets = self._from_records(papers)
         unindexed: list[int] = []
