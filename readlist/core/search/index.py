@@ -178,6 +178,10 @@ class TokenIndex:
         # The papers the saved index was loaded for, with their token strings and letters, in
         # the saved order, while the warm-up runs (see `as_loaded`).
         self._loaded: tuple[list[Paper], list[str | None], list[bytes]] | None = None
+        # The saved papers adopted but not yet in `_papers` and `_by_object` (see `load_saved`):
+        # their ids, Papers, token strings and letters.
+        self._pending: tuple[list[str], list[Paper], Sequence[str | None], Sequence[bytes]] | None
+        self._pending = None
 
     @classmethod
     def numbered(
@@ -221,6 +225,7 @@ class TokenIndex:
             self._quiet_after = 0.0
             self._unsaved = False
             self._loaded = None
+            self._pending = None
 
     def record(self, paper: Paper) -> Record | None:
         """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
@@ -306,11 +311,13 @@ class TokenIndex:
         """
         try:
             if cache_key is not None:
-                self.load_saved(entries, cache_key)
+                self.load_saved(entries, cache_key, defer=True)
         finally:
             if loaded is not None:
                 loaded()
         self.wait_for_quiet()  # a search waiting for the load runs first (see `busy`)
+        with gc_paused():
+            self._take_loaded()
         papers = [entry.paper for entry in entries]
         papers = list(compress(papers, map(is_, self.records(papers), repeat(None))))
         if len(papers) <= _CACHE_TEXTS_UP_TO:
@@ -330,14 +337,20 @@ class TokenIndex:
             self.save(cache_key, [entry.paper for entry in entries])
         return len(papers)
 
-    def load_saved(self, entries: Sequence[Entry], cache_key: Path) -> None:
-        """Take the tokens an earlier session saved into an empty index (see `add`)."""
+    def load_saved(self, entries: Sequence[Entry], cache_key: Path, defer: bool = False) -> None:
+        """Take the tokens an earlier session saved into an empty index (see `add`).
+
+        With `defer`, each paper's record is filled in later (`_take_loaded`, ~45-75 ms at
+        100,000 papers): a search waiting for the load needs only the lists as loaded
+        (`as_loaded`), and the app's first search no longer waits for the records too."""
         if self._vocab:
             return
         cached = index_cache.load(cache_key)
         if cached is not None:
             with gc_paused():  # 100,000 records: GC passes over them cost the most
                 self._adopt(cached, [entry.paper for entry in entries])
+                if not defer:
+                    self._take_loaded()
             self.generation += 1
 
     def _adopt(self, cached: index_cache.CachedIndex, papers: list[Paper]) -> list[Paper]:
@@ -391,27 +404,41 @@ class TokenIndex:
                 )
                 papers, pids = list(compress(papers, kept)), list(compress(pids, kept))
                 tokens, letters = list(compress(tokens, kept)), list(compress(letters, kept))
-        records = list(zip(papers, tokens, letters, strict=True))
-        self._papers.update(zip(pids, records, strict=True))
-        self._by_object.update(zip(map(id, papers), records, strict=True))
+        self._pending = (pids, papers, tokens, letters)
         self._loaded = loaded
         return rest
 
+    def _take_loaded(self) -> None:
+        """Put the adopted papers' records where `record` and `records` find them."""
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        pids, papers, tokens, letters = pending
+        records = list(zip(papers, tokens, letters, strict=True))
+        # Each update runs in C under the GIL: a search in another thread sees all or none.
+        self._papers.update(zip(pids, records, strict=True))
+        self._by_object.update(zip(map(id, papers), records, strict=True))
+        if self._texts:  # cached by searches meanwhile (see `text`): drop those of these papers
+            self._texts = {k: v for k, v in self._texts.items() if self.record(v[0]) is None}
+        self.generation += 1  # rows built meanwhile found these papers not indexed
+
     def as_loaded(
-        self, papers: list[Paper], start: int
+        self, papers: list[Paper], start: int, step: int = 1
     ) -> tuple[list[str | None], list[bytes]] | None:
         """The token strings (None: not indexed yet) and letters of `papers` if they are, in
-        order from `start`, the papers the saved index was just loaded for: slices of the lists
-        loaded, where looking each paper up cost ~1 ms per 4,000 (the app's first search waits
-        for the rows of its 25 slices at 100,000 papers). None otherwise."""
+        order from `start`, every `step`th, the papers the saved index was just loaded for:
+        slices of the lists loaded, where looking each paper up cost ~1 ms per 4,000 (the app's
+        first search waits for the rows of its 25 slices at 100,000 papers), and could not be
+        done before the records are filed (see `load_saved`). None otherwise."""
         loaded = self._loaded
         if loaded is None:
             return None
-        end = start + len(papers)
-        held = loaded[0][start:end]
+        end = start + len(papers) * step
+        held = loaded[0][start:end:step]
         if len(held) != len(papers) or not all(map(is_, held, papers)):
             return None
-        return loaded[1][start:end], loaded[2][start:end]
+        return loaded[1][start:end:step], loaded[2][start:end:step]
 
     def save(self, cache_key: Path, order: Sequence[Paper] | None = None) -> None:
         """Save the tokens of every indexed paper (see `add`); given `order` (the library's

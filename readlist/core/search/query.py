@@ -104,10 +104,11 @@ def clear_cache() -> None:
     _INDEX.clear()
 
 
-def search_rows(entries: Sequence[Entry], start: int | None = None) -> Rows:
+def search_rows(entries: Sequence[Entry], start: int | None = None, step: int = 1) -> Rows:
     """The rows a search of `entries` walks (token strings, user texts): ranking and related
-    papers read the same ones instead of building their own. `start`: see `RowCache.rows`."""
-    return _ROWS.rows(entries, start)
+    papers read the same ones instead of building their own. `start`, `step`: see
+    `RowCache.rows`."""
+    return _ROWS.rows(entries, start, step)
 
 
 def search_index() -> TokenIndex:

@@ -61,9 +61,10 @@ class RowCache:
         self._rows: dict[int, tuple[Sequence[Entry], Rows]] = {}
         self._lock = threading.Lock()  # the app searches in workers that may overlap
 
-    def rows(self, entries: Sequence[Entry], start: int | None = None) -> Rows:
-        """The rows of `entries`; `start`: where `entries` begin in the list the index was
-        loaded for (the app's library slices), whose token strings it can then hand out as
+    def rows(self, entries: Sequence[Entry], start: int | None = None, step: int = 1) -> Rows:
+        """The rows of `entries`; `start` (and `step`): where `entries` begin in the list the
+        index was loaded for, and at what stride they were taken from it (the app's library
+        slices, ranking's sample of the library), whose token strings it can then hand out as
         they were loaded, without a lookup a paper."""
         snapshot = tuple(entries)
         index = self._index
@@ -86,7 +87,7 @@ class RowCache:
             return cached[1]
         generation = index.generation
         papers = list(map(_PAPER, snapshot))
-        loaded = None if start is None else index.as_loaded(papers, start)
+        loaded = None if start is None else index.as_loaded(papers, start, step)
         tokens: list[str | None]
         if loaded is not None:
             tokens, bytesets = loaded
