@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from readlist.config import SORT_ORDERS, Config
 from readlist.core.errors import LibraryError
@@ -46,6 +45,7 @@ from readlist.screens.main_triage import TriageActions
 from readlist.screens.main_views import SORT_NAMES, SavedView, ViewActions
 from readlist.undo import UndoStack
 from readlist.widgets.detail import DetailPane
+from readlist.widgets.key_footer import KeyFooter
 from readlist.widgets.paper_list import PaperList
 from readlist.widgets.search_bar import SearchBar
 from readlist.widgets.status_bar import StatusBar
@@ -116,7 +116,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             yield DetailPane(id="detail")
             yield Welcome(id="welcome")
         yield StatusBar(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True)
 
     @property
     def paper_list(self) -> PaperList:
