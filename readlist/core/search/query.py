@@ -34,6 +34,7 @@ An unknown prefix such as `foo:bar` or `https://...` is an ordinary word, and so
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse, repeat
@@ -356,6 +357,15 @@ def text_positions(term: Text, rows: Rows, positions: list[int]) -> list[int]:
         return list(filterfalse(dropped.__contains__, found))
     extra = [i for i, text in rows.extras.items() if needle in text]
     if extra:
-        hits = set(found).union(extra)
-        found = list(compress(positions, map(hits.__contains__, positions)))
+        # The few notes and tags that match, merged in where missing: a set of every match
+        # and a pass over every position cost ~0.2 ms a slice of 4,000 on every key.
+        more = [i for i in extra if _holds(positions, i) and not _holds(found, i)]
+        if more:
+            found = sorted(found + more)
     return found
+
+
+def _holds(ordered: list[int], value: int) -> bool:
+    """Whether the increasing list `ordered` holds `value`."""
+    at = bisect_left(ordered, value)
+    return at < len(ordered) and ordered[at] == value
