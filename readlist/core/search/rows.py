@@ -16,7 +16,7 @@ from readlist.core.search.index import Record, TokenIndex, content_text, extra_t
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
 
-_USER_TEXT = attrgetter("state.note", "state.tags")
+_STATE = attrgetter("state")
 _PAPER = attrgetter("paper")
 _TOKENS = itemgetter(1)
 _LETTERS = itemgetter(2)
@@ -38,6 +38,21 @@ class Rows:
     # The last complete token test run on these rows, and the positions it kept (see
     # `content_matches`).
     last_test: tuple[str, list[int]] | None = None
+
+
+def _with_user_text(snapshot: tuple[Entry, ...]) -> Iterable[int]:
+    """The positions of the entries with a note or tags.
+
+    A loaded library shares one state object among the entries in the same state (96 for
+    100,000 entries in the benchmark's library), so each distinct state is looked at once:
+    ~13 ms for 100,000 entries, where reading every entry's note and tags took 23-69 ms."""
+    states = list(map(_STATE, snapshot))
+    ids = list(map(id, states))
+    distinct = dict(zip(ids, states, strict=True))  # `states` holds them: no id reused
+    noted = {key for key, state in distinct.items() if state.note or state.tags}
+    if not noted:
+        return ()
+    return compress(range(len(ids)), map(noted.__contains__, ids))
 
 
 def _shape(snapshot: tuple[Entry, ...]) -> tuple[int, int, int]:
@@ -106,10 +121,7 @@ class RowCache:
             if index.may_cache_texts([papers[i] for i in unindexed])
             else None
         )
-        states = list(map(_USER_TEXT, snapshot))
-        extras = {
-            i: extra_text(snapshot[i]) for i in compress(range(len(states)), map(any, states))
-        }
+        extras = {i: extra_text(snapshot[i]) for i in _with_user_text(snapshot)}
         rows = Rows(
             snapshot,
             papers,
