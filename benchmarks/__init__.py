@@ -74,6 +74,20 @@ BUDGETS: tuple[Budget, ...] = (
         None,
     ),
     Budget("later_search_ms_median", "the same search 1.5 s later, median", "ms", None, None),
+    Budget(
+        "helper_rss_mb_max",
+        "the search helper answering it: peak RSS (a process of its own)",
+        "MB",
+        None,
+        None,
+    ),
+    Budget(
+        "helper_private_mb_max",
+        "the search helper: memory it shares with no process",
+        "MB",
+        None,
+        None,
+    ),
     Budget("search_typing_ms", f"typing '{COMMON_WORD}' key by key, median key", "ms", None, None),
     Budget(
         "search_typing_max_ms", f"typing '{COMMON_WORD}' key by key, slowest key", "ms", None, 50
@@ -139,23 +153,40 @@ FETCH_BUDGETS: tuple[Budget, ...] = (
 )
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set size, in MiB.
+def peak_rss_mb(pid: int | None = None) -> float:
+    """This process's (or process `pid`'s) peak resident set size, in MiB.
 
     VmHWM from /proc where there is one: on Linux `getrusage().ru_maxrss` carries the parent's
     peak across fork + exec, so a child of the benchmark runner (which holds a 150 MB feed at
     100,000 papers) reported the runner's ~750 MB instead of its own peak.
     """
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
+    if pid is not None:
+        return 0.0
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def private_mb(pid: int) -> float:
+    """Process `pid`'s memory not shared with any other process (a forked helper's own part:
+    its resident set counts the pages it still shares with its parent), in MiB; 0 where
+    /proc cannot tell."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        return 0.0
+    return total / 1024
 
 
 def median(values: list[float]) -> float:

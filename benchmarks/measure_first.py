@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import COMMON_WORD, median, peak_rss_mb
+from benchmarks import COMMON_WORD, median, peak_rss_mb, private_mb
 
 
 async def _child(library: str, spawned: float) -> dict[str, float]:
@@ -44,6 +44,10 @@ async def _child(library: str, spawned: float) -> dict[str, float]:
             await painter.since(time.perf_counter())
             out["start_s"] = painter.painted_wall - spawned
             out["first_search_ms"] = await set_query(app, painter, COMMON_WORD, expected) * 1e3
+            helper = app.search_helper  # answers while the saved index loads here
+            running = helper is not None and helper.running
+            out["helper_rss_mb"] = peak_rss_mb(helper.pid) if helper and running else 0.0
+            out["helper_private_mb"] = private_mb(helper.pid) if helper and running else 0.0
             await asyncio.sleep(1.5)
             await set_query(app, painter, "", total)
             await pilot.pause()

@@ -58,6 +58,8 @@ class ReadlistApp(App[None]):
         """`config_file` is where a theme chosen in the palette is remembered (None: nowhere)."""
         super().__init__()
         self.library = library
+        # Answers the first searches of a large library while its saved index loads here.
+        self.search_helper = MainScreen.helper_for(library)
         self.notices = tuple(notices)
         self.config = config or Config()
         self.config_file = config_file

@@ -24,6 +24,7 @@ from readlist.config import SORT_ORDERS, Config
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry, gc_paused
+from readlist.core.search.helper import SearchHelper
 from readlist.core.search.order import RELEVANCE, sort_entries
 from readlist.core.search.query import (
     Query,
@@ -151,12 +152,18 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             self.call_after_refresh(self.action_fetch)  # after the first paint, never before
 
     def on_unmount(self) -> None:
+        helper = self._search_helper()
+        if helper is not None:
+            helper.close()
         self._release_frames()
         self.cancel_fetch(quiet=True)
         self._stop_change_thread()
 
     def _start_warm_up(self) -> None:
         self._warming = True  # from now on a search waits for `_index_loaded`
+        helper = self._search_helper()
+        # While the helper answers, the load here steps aside for each search's own work.
+        search_index().yield_while_loading = helper is not None and helper.running
         self._warm_search_cache()
 
     @work(thread=True, exclusive=True, group="warm", description="warm search cache")
@@ -194,6 +201,9 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
                         search_rows(entries, start=0)
         finally:
             self._index_loaded.set()
+            helper = self._search_helper()
+            if helper is not None:
+                helper.close()  # searches are answered here from now on
 
     # ---- showing papers ------------------------------------------------------------------
 
@@ -319,7 +329,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
                 base = self._matched  # ranked again below, from feed order
             elif order == self._results_order:
                 base = self.results  # already in this order
-        self._search(self._generation, query, base, keep, within)
+        self._search(self._generation, query, base, keep, within, text)
 
     @work(exclusive=True, group="search", description="search")
     async def _search(
@@ -329,6 +339,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         base: list[Entry] | None,
         keep_id: str | None,
         within: tuple[list[Entry], list[list[int]]] | None = None,
+        text: str = "",
     ) -> None:
         """Search in slices on the UI thread, yielding between them.
 
@@ -336,6 +347,12 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         for keys; unlike a thread, this never fights the UI for the GIL (a 12 ms search at 10,000
         papers took 80 ms in a thread while the screen repainted).
         """
+        if (
+            query.has_text
+            and base is None
+            and await self._helped(generation, query, keep_id, within, text)
+        ):
+            return
         if query.has_text:
             await self._index_ready()
         version = self.library.version
@@ -376,6 +393,62 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         if generation == self._generation and positions is not None:
             self._slice_positions = (entries, positions)
 
+    @staticmethod
+    def helper_for(library: Library) -> SearchHelper | None:
+        """A search helper for `library` if it is searched in slices (see `_helped`)."""
+        return SearchHelper.start(library, SEARCH_SLICE) if len(library) > SMALL_SCAN else None
+
+    def _search_helper(self) -> SearchHelper | None:
+        helper = getattr(self.app, "search_helper", None)
+        return helper if isinstance(helper, SearchHelper) else None
+
+    async def _helped(
+        self,
+        generation: int,
+        query: Query,
+        keep_id: str | None,
+        within: tuple[list[Entry], list[list[int]]] | None,
+        text: str,
+    ) -> bool:
+        """Search the library through the app's search helper while the saved index is still
+        loading here (see `core.search.helper`); False where it cannot answer."""
+        helper = self._search_helper()
+        version = self.library.version
+        if (
+            helper is None
+            or not helper.running
+            or self._index_loaded.is_set()
+            or helper.version != version
+        ):
+            return False
+        entries = self.library.entries()
+        if len(entries) <= SMALL_SCAN:
+            return False
+        order = self.order_for(query)
+        earlier = within[1] if within is not None and within[0] is entries else None
+        search_index().busy()  # the warm-up's next steps wait for this search too
+        answer = await asyncio.to_thread(helper.ask, text, order == RELEVANCE, earlier)
+        search_index().busy()
+        if answer is None or self.library.version != version:
+            return False
+        positions, ranking = answer
+        slices = self._slices(entries)
+        if len(positions) != len(slices):  # sliced otherwise when it was forked
+            return False
+        found: list[Entry] = []
+        for part, kept in zip(slices, positions, strict=True):
+            found += picked(part, kept)
+        matched = found
+        if ranking is not None:
+            found = list(map(matched.__getitem__, ranking))
+        else:
+            found = sort_entries(found, order)
+        self._search_done(generation, query, found, version, keep_id, matched)
+        search_index().busy()  # and its frame
+        if generation == self._generation:
+            self._slice_positions = (entries, positions)
+        return True
+
     async def _index_ready(self) -> None:
         """Wait (without blocking keys) while the warm-up loads the index the last session
         saved: at 100,000 papers that takes ~0.3 s, a scan of the text 0.85-1.2 s. A small
@@ -387,7 +460,8 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         deadline = time.monotonic() + INDEX_WAIT_S
         index = search_index()
         while not self._index_loaded.is_set() and time.monotonic() < deadline:
-            index.busy()  # once loaded, the warm-up's next steps wait for this search
+            if not index.yield_while_loading:  # (else the load would wait for this wait)
+                index.busy()  # once loaded, the warm-up's next steps wait for this search
             await asyncio.sleep(0.005)
 
     def _slices(self, entries: list[Entry]) -> list[list[Entry]]:

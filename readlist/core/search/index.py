@@ -182,6 +182,9 @@ class TokenIndex:
         # their ids, Papers, token strings and letters.
         self._pending: tuple[list[str], list[Paper], Sequence[str | None], Sequence[bytes]] | None
         self._pending = None
+        # The saved index loads in steps that wait for searches to be quiet (`busy`): set while
+        # another process answers searches (`helper`), so that nothing here waits for the load.
+        self.yield_while_loading = False
 
     @classmethod
     def numbered(
@@ -226,6 +229,7 @@ class TokenIndex:
             self._unsaved = False
             self._loaded = None
             self._pending = None
+            self.yield_while_loading = False
 
     def record(self, paper: Paper) -> Record | None:
         """What the index holds for `paper`, or None if it is not indexed (or has changed)."""
@@ -317,7 +321,7 @@ class TokenIndex:
                 loaded()
         self.wait_for_quiet()  # a search waiting for the load runs first (see `busy`)
         with gc_paused():
-            self._take_loaded()
+            self.file_loaded()
         papers = [entry.paper for entry in entries]
         papers = list(compress(papers, map(is_, self.records(papers), repeat(None))))
         if len(papers) <= _CACHE_TEXTS_UP_TO:
@@ -340,17 +344,18 @@ class TokenIndex:
     def load_saved(self, entries: Sequence[Entry], cache_key: Path, defer: bool = False) -> None:
         """Take the tokens an earlier session saved into an empty index (see `add`).
 
-        With `defer`, each paper's record is filled in later (`_take_loaded`, ~45-75 ms at
+        With `defer`, each paper's record is filled in later (`file_loaded`, ~45-75 ms at
         100,000 papers): a search waiting for the load needs only the lists as loaded
         (`as_loaded`), and the app's first search no longer waits for the records too."""
         if self._vocab:
             return
-        cached = index_cache.load(cache_key)
+        step = self.wait_for_quiet if self.yield_while_loading else None
+        cached = index_cache.load(cache_key, step)
         if cached is not None:
             with gc_paused():  # 100,000 records: GC passes over them cost the most
                 self._adopt(cached, [entry.paper for entry in entries])
                 if not defer:
-                    self._take_loaded()
+                    self.file_loaded()
             self.generation += 1
 
     def _adopt(self, cached: index_cache.CachedIndex, papers: list[Paper]) -> list[Paper]:
@@ -373,6 +378,8 @@ class TokenIndex:
         # (searches do not pause this: the app's wait for it, see `MainScreen._index_ready`).
         crcs = array("I")
         for start in range(0, len(papers), _CRC_STEP):
+            if self.yield_while_loading:
+                self.wait_for_quiet()
             crcs.extend(index_cache.fingerprints(papers[start : start + _CRC_STEP]))
         tokens: Sequence[str | None]
         letters: Sequence[bytes]
@@ -408,8 +415,9 @@ class TokenIndex:
         self._loaded = loaded
         return rest
 
-    def _take_loaded(self) -> None:
-        """Put the adopted papers' records where `record` and `records` find them."""
+    def file_loaded(self) -> None:
+        """Put the adopted papers' records where `record` and `records` find them (deferred by
+        `load_saved`)."""
         pending = self._pending
         if pending is None:
             return

@@ -23,7 +23,7 @@ import array as array_module
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, islice
 from pathlib import Path
@@ -117,8 +117,14 @@ def _decode(width: int, data: bytes) -> str:
     return data.decode(_UTF32, "surrogatepass")
 
 
-def load(library: Path) -> CachedIndex | None:
-    """The cached index of the library at `library`, or None if there is none usable."""
+def exists(library: Path) -> bool:
+    """Whether an index cache is there for the library at `library` (`load` checks it)."""
+    return cache_path(library, "index").is_file()
+
+
+def load(library: Path, between: Callable[[], object] | None = None) -> CachedIndex | None:
+    """The cached index of the library at `library`, or None if there is none usable;
+    `between` is called between chunks (a load that steps aside for searches)."""
     handle = open_cache(cache_path(library, "index"), _MAGIC)
     if handle is None:
         return None
@@ -149,6 +155,8 @@ def load(library: Path) -> CachedIndex | None:
                 letters += chunk_letters.split(b"\n")
                 if len(letters) != len(ids):
                     return None
+                if between is not None:
+                    between()
             if read_record(handle) != ("end", count):
                 return None
     except (*UNUSABLE, AttributeError, UnicodeDecodeError):
