@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from helpers.indexes import save_index
 from helpers.synthetic import make_papers
 from tinydb import TinyDB
 
@@ -164,11 +165,8 @@ def test_a_search_waiting_for_the_saved_index_runs_before_the_rest_of_the_warm_u
     new_library(lib_path, count=40)
     steps: list[tuple[str, float]] = []
     try:
+        save_index(lib_path)
         with Library.open(lib_path) as library:
-            query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)  # saves the index
-        with Library.open(lib_path) as library:
-            query.clear_cache()
             index = query.search_index()
             real_records = index.records
 
@@ -271,11 +269,8 @@ def test_the_first_search_waits_for_the_loaded_lists_not_for_each_papers_record(
     monkeypatch.setattr(ranking, "SAMPLE", 10)  # every 4th paper: a stride through the lists
     ones = query.parse_query("1")  # in 13 of the 40 papers: ranked
     try:
+        save_index(lib_path)
         with Library.open(lib_path) as library:
-            query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)  # saves the index
-        with Library.open(lib_path) as library:
-            query.clear_cache()
             index = query.search_index()
             entries = library.entries()
             part, other = entries[:15], list(reversed(entries))

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers.indexes import save_index
 from helpers.synthetic import make_papers
 
 from readlist.core.library import Library
@@ -39,11 +40,8 @@ def test_the_helper_finds_and_ranks_what_a_search_here_does(lib_path: Path) -> N
     """Each slice's matches are the definition's, in order; their ranking is `rank`'s; an
     answer narrowed to an earlier one's positions equals a fresh one."""
     try:
+        save_index(lib_path)
         with Library.open(lib_path) as library:
-            query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)  # saves the index
-        with Library.open(lib_path) as library:
-            query.clear_cache()
             entries = library.entries()
             slices = [entries[at : at + 20] for at in range(0, len(entries), 20)]
             helper = started(library, 20)
@@ -81,9 +79,7 @@ def test_no_helper_without_a_saved_index(lib_path: Path) -> None:
 def test_a_helper_that_ended_answers_none_and_searches_run_here(lib_path: Path) -> None:
     """A helper killed from outside (out of memory, say) gives no answer, and no error."""
     try:
-        with Library.open(lib_path) as library:
-            query.clear_cache()
-            query.prepare(library.entries(), cache_key=library.path)
+        save_index(lib_path)
         with Library.open(lib_path) as library:
             helper = started(library, 20)
             os.kill(helper.pid, 9)

@@ -15,7 +15,6 @@ renumbered after the child's, in the few token strings that hold one.
 
 from __future__ import annotations
 
-import marshal
 import mmap
 import os
 import re
@@ -27,7 +26,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import count
-from typing import Any
 
 from readlist.core.library import Library
 from readlist.core.models import ABSTRACT_SLOT, Paper, gc_paused
@@ -39,6 +37,7 @@ from readlist.core.search.index import (
     TokenIndex,
     content_text,
 )
+from readlist.core.search.pipes import receive, send
 
 #: An import that adds at least this many papers builds the index: the app's warm-up tokenises
 #: fewer in 1.5 s or less, holding their texts meanwhile so that searches stay fast (`index.add`).
@@ -82,28 +81,6 @@ class _Claims:
         return bool(struct.unpack_from("q", self._map, 16)[0])
 
 
-def _send(fd: int, value: Any) -> None:
-    data = marshal.dumps(value)
-    view = memoryview(struct.pack("q", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _receive(fd: int) -> Any:
-    def exactly(size: int) -> bytes:
-        parts, left = [], size
-        while left:
-            part = os.read(fd, min(left, 1 << 20))
-            if not part:
-                raise EOFError("the indexing process ended early")
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts)
-
-    (size,) = struct.unpack("q", exactly(8))
-    return marshal.loads(exactly(size))
-
-
 def _tokenise_chunk(index: TokenIndex, papers: Sequence[Paper], df: Counter[str]) -> list[Result]:
     out: list[Result] = []
     for paper in papers:
@@ -132,16 +109,16 @@ def _child(
     df: Counter[str] = Counter()
     done = 0
     while (at := claims.front()) is not None:
-        _send(spool, (at, _tokenise_chunk(index, chunks[at], df)))
+        send(spool, (at, _tokenise_chunk(index, chunks[at], df)))
         done += 1
         if sent < 0 and claims.vocabulary_asked():
             sent = len(vocab)
-            _send(fd, list(vocab))
+            send(fd, list(vocab))
     words = list(vocab)
     if sent < 0:
         sent = len(words)
-        _send(fd, words)
-    _send(fd, (words[sent:], dict(df), done))
+        send(fd, words)
+    send(fd, (words[sent:], dict(df), done))
 
 
 class _Build:
@@ -201,15 +178,15 @@ class _Build:
 
     def _finish(self, library: Library) -> int:
         self.claims.ask_for_vocabulary()
-        known: list[bytes] = _receive(self.fd)
+        known: list[bytes] = receive(self.fd)
         mine = TokenIndex.numbered(known, first_new=_HIGH)
         results: dict[int, list[Result]] = {}
         df: Counter[str] = Counter()
         while (at := self.claims.back()) is not None:
             results[at] = _tokenise_chunk(mine, self.chunks[at], df)
-        later, child_df, done = _receive(self.fd)
+        later, child_df, done = receive(self.fd)
         self.spool.seek(0)
-        child_results = dict(_receive(self.spool.fileno()) for _ in range(done))
+        child_results = dict(receive(self.spool.fileno()) for _ in range(done))
         words = known + later
         vocab = dict(zip(words, count()))
         # The parent's own new tokens, renumbered after the child's (or as the child's, if it met

@@ -17,18 +17,16 @@ object writes its reference count).
 
 from __future__ import annotations
 
-import marshal
 import os
 import signal
-import struct
 import threading
 from collections.abc import Sequence
 from contextlib import suppress
-from typing import Any
 
 from readlist.core.library import Library
 from readlist.core.models import Entry, gc_paused
 from readlist.core.search.index_cache import exists as index_saved
+from readlist.core.search.pipes import receive, send
 from readlist.core.search.query import (
     parse_query,
     picked,
@@ -41,28 +39,6 @@ from readlist.core.search.ranking import relevance
 # Each slice's matching positions, and the matches' ranked order (indices into the matches in
 # slice order) when asked for and it is not their order already.
 Answer = tuple[list[list[int]], list[int] | None]
-
-
-def _send(fd: int, value: Any) -> None:
-    data = marshal.dumps(value)
-    view = memoryview(struct.pack("q", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _receive(fd: int) -> Any:
-    def exactly(size: int) -> bytes:
-        parts, left = [], size
-        while left:
-            part = os.read(fd, min(left, 1 << 20))
-            if not part:
-                raise EOFError("the search helper has ended")
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts)
-
-    (size,) = struct.unpack("q", exactly(8))
-    return marshal.loads(exactly(size))
 
 
 def _widen(pipe: int) -> None:
@@ -138,8 +114,8 @@ class SearchHelper:
             if not self._open:
                 return None
             try:
-                _send(self._requests, (text, ranked, within))
-                answer: Answer = _receive(self._answers)
+                send(self._requests, (text, ranked, within))
+                answer: Answer = receive(self._answers)
                 return answer
             except (OSError, EOFError, ValueError, TypeError):
                 self._end()
@@ -179,10 +155,10 @@ def _serve(
     filed = False
     while True:
         try:
-            text, ranked, within = _receive(requests)
+            text, ranked, within = receive(requests)
         except EOFError:
             return
-        _send(answers, _answer(slices, entries, text, ranked, within))
+        send(answers, _answer(slices, entries, text, ranked, within))
         if not filed:  # after the first answer: a search of any other list looks papers up
             with gc_paused():
                 search_index().file_loaded()
