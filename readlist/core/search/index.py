@@ -375,7 +375,8 @@ class TokenIndex:
             self._lookup = (len(cached.vocab), cached.joined_vocab, _starts(cached.vocab))
         pids = list(map(_ID, papers))
         # Each paper's content is checked, in steps: between them the UI thread can take the GIL
-        # (searches do not pause this: the app's wait for it, see `MainScreen._index_ready`).
+        # (searches pause this only while another process answers them, `yield_while_loading`:
+        # otherwise the app's wait for it, see `MainScreen._index_ready`).
         crcs = array("I")
         for start in range(0, len(papers), _CRC_STEP):
             if self.yield_while_loading:
