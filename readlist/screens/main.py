@@ -24,7 +24,7 @@ from readlist.config import SORT_ORDERS, Config
 from readlist.core.errors import LibraryError
 from readlist.core.library import Library
 from readlist.core.models import Entry, gc_paused
-from readlist.core.search.helper import SearchHelper
+from readlist.core.search.helper import Answer, SearchHelper
 from readlist.core.search.order import RELEVANCE, sort_entries
 from readlist.core.search.query import (
     Query,
@@ -347,19 +347,20 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         for keys; unlike a thread, this never fights the UI for the GIL (a 12 ms search at 10,000
         papers took 80 ms in a thread while the screen repainted).
         """
-        if (
-            query.has_text
-            and base is None
-            and await self._helped(generation, query, keep_id, within, text)
-        ):
-            return
-        if query.has_text:
+        helped = None
+        if query.has_text and base is None:  # the whole library
+            helped = await self._helped(query, within, text)
+        if query.has_text and helped is None:
             await self._index_ready()
         version = self.library.version
         entries = self.library.entries() if base is None else base
         found: list[Entry] = []
         positions: list[list[int]] | None = None
-        if len(entries) <= SMALL_SCAN:
+        if helped is not None:
+            positions = helped[0]
+            for part, kept in zip(self._slices(entries), positions, strict=True):
+                found += picked(part, kept)
+        elif len(entries) <= SMALL_SCAN:
             # Yielding would let a frame with only the input's new text paint (a reflow, ~15 ms)
             # before the result's frame: one scan and one frame is sooner.
             found = search(entries, query)
@@ -383,13 +384,18 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         matched: list[Entry] | None = None
         if order == RELEVANCE:
             matched = found
-            found = rank(found, query, self.library.entries())
+            if helped is None:
+                found = rank(found, query, self.library.entries())
+            elif helped[1] is not None:  # (None: `rank` keeps feed order)
+                found = list(map(matched.__getitem__, helped[1]))
         elif base is None:
             matched = found
             found = sort_entries(found, order)  # a narrowed result keeps the order it had
         elif order == "feed":
             matched = found
         self._search_done(generation, query, found, version, keep_id, matched)
+        if helped is not None:
+            search_index().busy()  # the warm-up's load waits for this result's frame too
         if generation == self._generation and positions is not None:
             self._slice_positions = (entries, positions)
 
@@ -403,15 +409,10 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         return helper if isinstance(helper, SearchHelper) else None
 
     async def _helped(
-        self,
-        generation: int,
-        query: Query,
-        keep_id: str | None,
-        within: tuple[list[Entry], list[list[int]]] | None,
-        text: str,
-    ) -> bool:
-        """Search the library through the app's search helper while the saved index is still
-        loading here (see `core.search.helper`); False where it cannot answer."""
+        self, query: Query, within: tuple[list[Entry], list[list[int]]] | None, text: str
+    ) -> Answer | None:
+        """The library's matches from the app's search helper while the saved index is still
+        loading here (see `core.search.helper`); None where it cannot answer."""
         helper = self._search_helper()
         version = self.library.version
         if (
@@ -420,34 +421,20 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             or self._index_loaded.is_set()
             or helper.version != version
         ):
-            return False
+            return None
         entries = self.library.entries()
         if len(entries) <= SMALL_SCAN:
-            return False
-        order = self.order_for(query)
+            return None
+        ranked = self.order_for(query) == RELEVANCE
         earlier = within[1] if within is not None and within[0] is entries else None
-        search_index().busy()  # the warm-up's next steps wait for this search too
-        answer = await asyncio.to_thread(helper.ask, text, order == RELEVANCE, earlier)
+        search_index().busy()  # the warm-up's load waits for this search
+        answer = await asyncio.to_thread(helper.ask, text, ranked, earlier)
         search_index().busy()
         if answer is None or self.library.version != version:
-            return False
-        positions, ranking = answer
-        slices = self._slices(entries)
-        if len(positions) != len(slices):  # sliced otherwise when it was forked
-            return False
-        found: list[Entry] = []
-        for part, kept in zip(slices, positions, strict=True):
-            found += picked(part, kept)
-        matched = found
-        if ranking is not None:
-            found = list(map(matched.__getitem__, ranking))
-        else:
-            found = sort_entries(found, order)
-        self._search_done(generation, query, found, version, keep_id, matched)
-        search_index().busy()  # and its frame
-        if generation == self._generation:
-            self._slice_positions = (entries, positions)
-        return True
+            return None
+        if len(answer[0]) != len(self._slices(entries)):  # sliced otherwise when it was forked
+            return None
+        return answer
 
     async def _index_ready(self) -> None:
         """Wait (without blocking keys) while the warm-up loads the index the last session
