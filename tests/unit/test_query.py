@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -577,13 +578,14 @@ def test_typing_on_in_a_word_narrows_to_what_a_fresh_search_finds(
     ]
     prepare(entries)
     tested: list[str] = []
-    real_split = search_index.Test.split
+    for name in ("split", "held"):  # a token test run, whichever result it gives
+        real = getattr(search_index.Test, name)
 
-    def split(test: search_index.Test, tokens: list[str], positions: list[int]) -> object:
-        tested.append(test.chars)
-        return real_split(test, tokens, positions)
+        def spied(test: search_index.Test, *args: object, real: object = real) -> object:
+            tested.append(test.chars)
+            return real(test, *args)  # type: ignore[operator]
 
-    monkeypatch.setattr(search_index.Test, "split", split)
+        monkeypatch.setattr(search_index.Test, name, spied)
     within = None
     for text in ["l", "le", "lea", "learni", "learnin", "learning", "learnings"]:
         tested.clear()
@@ -597,3 +599,22 @@ def test_typing_on_in_a_word_narrows_to_what_a_fresh_search_finds(
     for text in ["learnings", "learning", "learning"]:  # afresh: every paper tested again
         kept = search_positions(entries, parse_query(text))
         assert [entries[i] for i in kept] == reference(entries, text), text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_token_test_splits_positions_as_a_plain_look_at_each_would(seed: int) -> None:
+    """`Test.split` and `Test.held` (the hits are the positions less the misses) against a
+    plain test of each position: tests of one id and of more, over every position and over
+    some, with few misses and with many."""
+    rng = random.Random(seed)
+    tokens = ["".join(rng.sample("abcdefghij", rng.randint(1, 5))) for _ in range(400)]
+    tokens[::100] = [""] * 4  # a paper the index could not hold
+    for ids in (["a"], ["a", "b"], list("abcdefgh"), ["j", "z"]):
+        test = search_index.Test.of([ord(i) for i in ids])
+        for positions in (list(range(400)), sorted(rng.sample(range(400), 150)), [], [7]):
+            hits = [p for p in positions if any(i in tokens[p] for i in ids)]
+            misses = [p for p in positions if p not in hits]
+            assert test.split(tokens, positions) == (hits, misses), (ids, positions)
+            held = test.held(tokens, positions)
+            assert held == hits
+            assert held is not positions  # the caller's list is never handed back

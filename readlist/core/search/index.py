@@ -24,11 +24,11 @@ import sys
 import threading
 import time
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, compress, count, filterfalse, repeat
 from operator import attrgetter, contains, eq, is_, not_
 from pathlib import Path
 from typing import cast
@@ -104,23 +104,40 @@ class Test:
         """The positions whose token string holds one of the ids, and the others, in order.
 
         One `in` pass per id over what the earlier ids missed: the common id goes first, so
-        later passes are short (a regular expression character class was 7x slower).
+        later passes are short (a regular expression character class was 7x slower). Only the
+        misses are kept from pass to pass; the hits are the positions less the misses, taken
+        at the end (collecting each pass's hits and sorting them cost as much as the passes:
+        `le` over 100,000 papers 41 -> 22 ms).
         """
-        matched: list[int] = []
         missed = positions
         for char in self.chars:
+            texts = tokens if len(missed) == len(tokens) else map(tokens.__getitem__, missed)
+            missed = list(compress(missed, map(not_, map(contains, texts, repeat(char)))))
             if not missed:
                 break
-            texts = tokens if len(missed) == len(tokens) else map(tokens.__getitem__, missed)
-            hits = list(map(contains, texts, repeat(char)))
-            if matched:
-                matched += compress(missed, hits)
-            else:
-                matched = list(compress(missed, hits))
-            missed = list(compress(missed, map(not_, hits)))
-        if len(self.chars) > 1:
-            matched.sort()
-        return matched, missed
+        return _without(positions, missed), missed
+
+    def held(self, tokens: list[str], positions: list[int]) -> list[int]:
+        """The positions whose token string holds one of the ids (the first of `split`)."""
+        if len(self.chars) == 1:  # one pass, and no misses to keep
+            texts = tokens if len(positions) == len(tokens) else map(tokens.__getitem__, positions)
+            return list(compress(positions, map(contains, texts, repeat(self.chars))))
+        return self.split(tokens, positions)[0]
+
+
+def _without(ordered: list[int], dropped: list[int]) -> list[int]:
+    """`ordered` (increasing) less `dropped`, a subsequence of it; always a new list."""
+    if len(dropped) * 16 >= len(ordered):
+        gone = set(dropped)
+        return list(filterfalse(gone.__contains__, ordered))
+    out: list[int] = []
+    start = 0
+    for value in dropped:  # few: copy the runs between them at C speed
+        at = bisect_left(ordered, value, start)
+        out += ordered[start:at]
+        start = at + 1
+    out += ordered[start:]
+    return out
 
 
 @dataclass(frozen=True, slots=True)

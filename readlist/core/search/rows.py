@@ -192,17 +192,17 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
             # What this same test kept last time (typing on in a word whose tokens no longer
             # change: `learni`, `learnin`, `learning`): nothing to test again.
             found = positions
+        elif test.complete:
+            found = test.held(tokens, positions)
         else:
-            found, missed = test.split(tokens, positions)
-            if not test.complete:
-                check = missed
+            found, check = test.split(tokens, positions)
         if test.complete and not rows.unindexed:  # (those add to `found` below)
             rows.last_test = (test.chars, found)
     else:
         found, check = [], positions
         for test in plan.tests:
             if test.complete:
-                check = test.split(tokens, check)[0]
+                check = test.held(tokens, check)
     unindexed = rows.unindexed
     if unindexed and check:
         skip = set(unindexed)
