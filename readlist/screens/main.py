@@ -38,6 +38,7 @@ from readlist.core.search.query import (
     search_rows,
 )
 from readlist.core.search.ranking import rank
+from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_fetch import FetchActions
 from readlist.screens.main_keys import MAIN_BINDINGS
@@ -102,6 +103,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         self._refresh_error: str | None = None
         self._slice_cache: tuple[list[Entry], list[list[Entry]]] | None = None
         self._frames_held: Timer | None = None  # see `_hold_frames`
+        self._collector = CollectorHold()  # off from a keystroke to its result's frame
         # The library list searched in slices, and each slice's positions matched (`_search`).
         self._slice_positions: tuple[list[Entry], list[list[int]]] | None = None
         self._detail_after_frame = False  # the next highlight comes from a new search result
@@ -223,11 +225,16 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         """The query text just changed: paint nothing until its result is ready, or for
         `HOLD_FRAMES_S` at most. A frame with only the new text (8-13 ms at 120x40, ~4 of them
         while a search of 100,000 papers yields between slices) delayed the result's frame."""
+        self._collector.hold()
         if self._frames_held is None:
             self.app._begin_batch()
             self._frames_held = self.set_timer(HOLD_FRAMES_S, self._release_frames)
 
-    def _release_frames(self) -> None:
+    def _release_frames(self, keep_collector: bool = False) -> None:
+        """Let frames paint again; the GC runs again too, unless a result is about to be
+        painted (`_paint_now` lets it run after that frame)."""
+        if not keep_collector:
+            self._collector.release()
         held, self._frames_held = self._frames_held, None
         if held is not None:
             held.stop()
@@ -242,7 +249,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         keep_id: str | None,
         matched: list[Entry] | None = None,
     ) -> None:
-        self._release_frames()
+        self._release_frames(keep_collector=True)
         self._slice_positions = None  # `_search` sets them again for a search in slices
         self.results = results
         self._results_query = query
@@ -276,6 +283,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         """
         if self.is_current and not self.app._batch_count:
             self._on_timer_update()
+        self._collector.release()  # the result is on screen: collect after it, not before
 
     def _update_status(self) -> None:
         related = self.related_to
