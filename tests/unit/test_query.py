@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 
@@ -602,19 +603,33 @@ def test_typing_on_in_a_word_narrows_to_what_a_fresh_search_finds(
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_a_token_test_splits_positions_as_a_plain_look_at_each_would(seed: int) -> None:
-    """`Test.split` and `Test.held` (the hits are the positions less the misses) against a
-    plain test of each position: tests of one id and of more, over every position and over
-    some, with few misses and with many."""
+@pytest.mark.parametrize("late", [False, True])
+def test_a_token_test_splits_positions_as_a_plain_look_at_each_would(
+    seed: int, late: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Test.split` and `Test.held` against a plain test of each position, over every position
+    and over some, with few misses and with many: ids tested one pass each; ids after those in
+    one character class, once a pass finds few (`late`: only after every pass); and misses of
+    a test of some of the ids handed back to be read (the text decides those)."""
+    monkeypatch.setattr(search_index, "_MAX_IDS", 4)
+    monkeypatch.setattr(search_index, "_FEW_HITS", 100 if late else 2)
     rng = random.Random(seed)
-    tokens = ["".join(rng.sample("abcdefghij", rng.randint(1, 5))) for _ in range(400)]
+    tokens = ["".join(rng.sample("abcdefghij-.", rng.randint(1, 5))) for _ in range(400)]
     tokens[::100] = [""] * 4  # a paper the index could not hold
-    for ids in (["a"], ["a", "b"], list("abcdefgh"), ["j", "z"]):
+    cases = (["a"], ["a", "b"], list("abcdefgh"), ["j", "z"], list("-.abcdefgh"))
+    for ids, read_up_to in itertools.product(cases, (0, 10_000)):
+        monkeypatch.setattr(search_index, "_CONFIRM_BY_TEXT_UP_TO", read_up_to)
         test = search_index.Test.of([ord(i) for i in ids])
         for positions in (list(range(400)), sorted(rng.sample(range(400), 150)), [], [7]):
             hits = [p for p in positions if any(i in tokens[p] for i in ids)]
-            misses = [p for p in positions if p not in hits]
-            assert test.split(tokens, positions) == (hits, misses), (ids, positions)
-            held = test.held(tokens, positions)
-            assert held == hits
-            assert held is not positions  # the caller's list is never handed back
+            found, undecided = test.split(tokens, positions)
+            if len(ids) <= 4 or read_up_to == 0:  # every id tested
+                assert (found, undecided) == (hits, []), (ids, positions)
+            else:  # the text reads the positions no tested id holds
+                tested = ids[:4]
+                assert found == [p for p in positions if any(i in tokens[p] for i in tested)]
+                assert undecided == [p for p in positions if p not in found]
+            if test.complete:
+                held = test.held(tokens, positions)
+                assert held == hits
+                assert held is not positions  # the caller's list is never handed back

@@ -20,6 +20,7 @@ them as text (see `Rows.extras`).
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -53,9 +54,15 @@ _DF_SAMPLE = 8
 _ONE_BYTE = [bytes([c]) for c in range(256)]
 _MAX_TOKENS = 0x10FFFF  # one character per token id
 
-# At most this many token ids are tested for one part of a needle (the most common); a part held
-# by more (`le`) confirms what the test misses by text.
+# At most this many token ids are tested for one part of a needle (the most common) one pass
+# each; a part held by more (`le`) tests the others in one character class (`Test.split`), or
+# confirms by text what the passes miss when that is at most `_CONFIRM_BY_TEXT_UP_TO` papers.
 _MAX_IDS = 16
+_CONFIRM_BY_TEXT_UP_TO = 512
+# A pass that finds fewer than 1 in this many of what is left, with more ids than this to go:
+# the class is cheaper (~6x a pass a paper, where the passes to go would shrink what is left by
+# less than that share each).
+_FEW_HITS = 6
 
 
 def squash(text: str) -> str:
@@ -94,31 +101,55 @@ class Test:
     """Whether a paper's token string holds any of a few token ids (as characters)."""
 
     chars: str  # the ids tested, the most common first
-    complete: bool  # False: more tokens hold the part than are tested, so a miss proves nothing
+    complete: bool  # False: more tokens hold the part than `chars`, so a miss proves little
+    rest: str = ""  # the ids after `chars`, as a regular expression's character class
+    more: int = 0  # how many ids those are
 
     @classmethod
     def of(cls, ids: list[int]) -> Test:
-        return cls("".join(map(chr, ids[:_MAX_IDS])), len(ids) <= _MAX_IDS)
+        chars = "".join(map(chr, ids))
+        more = max(0, len(ids) - _MAX_IDS)
+        rest = "[" + re.escape(chars[_MAX_IDS:]) + "]" if more else ""
+        return cls(chars[:_MAX_IDS], not more, rest, more)
 
     def split(self, tokens: list[str], positions: list[int]) -> tuple[list[int], list[int]]:
-        """The positions whose token string holds one of the ids, and the others, in order.
+        """The positions whose token string holds one of the ids, and those it cannot tell
+        (no token tested, but a token not tested may hold the part: see `complete`).
 
         One `in` pass per id over what the earlier ids missed: the common id goes first, so
-        later passes are short (a regular expression character class was 7x slower). Only the
-        misses are kept from pass to pass; the hits are the positions less the misses, taken
-        at the end (collecting each pass's hits and sorting them cost as much as the passes:
-        `le` over 100,000 papers 41 -> 22 ms).
+        later passes are short. Only the misses are kept from pass to pass; the hits are the
+        positions less the misses, taken at the end (collecting each pass's hits and sorting
+        them cost as much as the passes: `le` over 100,000 papers 41 -> 22 ms). Once a pass
+        finds few of what is left, a character class of every id not tested yet reads each of
+        those papers once (~1-2 us a paper), where a pass an id costs ~0.2-0.3 us a paper and
+        its text ~7 us.
         """
         missed = positions
-        for char in self.chars:
-            texts = tokens if len(missed) == len(tokens) else map(tokens.__getitem__, missed)
-            missed = list(compress(missed, map(not_, map(contains, texts, repeat(char)))))
+        for at, char in enumerate(self.chars):
             if not missed:
                 break
-        return _without(positions, missed), missed
+            texts = tokens if len(missed) == len(tokens) else map(tokens.__getitem__, missed)
+            left = list(compress(missed, map(not_, map(contains, texts, repeat(char)))))
+            few = len(missed) - len(left) < len(missed) // _FEW_HITS
+            missed = left
+            untested = len(self.chars) - at - 1 + self.more
+            if few and untested > _FEW_HITS and len(missed) > _CONFIRM_BY_TEXT_UP_TO:
+                return self._by_class(tokens, positions, missed, self.chars[at + 1 :])
+        if self.rest and len(missed) > _CONFIRM_BY_TEXT_UP_TO:
+            return self._by_class(tokens, positions, missed, "")
+        return _without(positions, missed), [] if self.complete else missed
+
+    def _by_class(
+        self, tokens: list[str], positions: list[int], missed: list[int], untested: str
+    ) -> tuple[list[int], list[int]]:
+        """`split`'s end: every id not tested yet, in one character class over `missed`."""
+        ids = "[" + re.escape(untested) + self.rest[1:] if self.rest else f"[{re.escape(untested)}]"
+        found = re.compile(ids).search
+        missed = list(compress(missed, map(not_, map(found, map(tokens.__getitem__, missed)))))
+        return _without(positions, missed), []
 
     def held(self, tokens: list[str], positions: list[int]) -> list[int]:
-        """The positions whose token string holds one of the ids (the first of `split`)."""
+        """The positions whose token string holds one of the ids (complete tests only)."""
         if len(self.chars) == 1:  # one pass, and no misses to keep
             texts = tokens if len(positions) == len(tokens) else map(tokens.__getitem__, positions)
             return list(compress(positions, map(contains, texts, repeat(self.chars))))
