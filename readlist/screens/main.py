@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from readlist.config import SORT_ORDERS, Config
 from readlist.core.errors import LibraryError
@@ -37,7 +38,7 @@ from readlist.core.search.query import (
     search_positions,
     search_rows,
 )
-from readlist.core.search.ranking import rank
+from readlist.core.search.ranking import rank, rank_fields
 from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_fetch import FetchActions
@@ -185,6 +186,15 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         # The library's entries and the index are ~300,000 GC-tracked objects at 100,000 papers:
         # a full collection rescanned them all (~90 ms, landing on a random keystroke). Frozen,
         # the collector skips them; they are freed by reference counting as before.
+        gc.freeze()
+        entries = self.library.entries()
+        if len(entries) > SMALL_SCAN:  # what ranking reads of each slice, while searches rest
+            index, worker = search_index(), get_current_worker()
+            for part in self._slices(entries):
+                index.wait_for_quiet()
+                if worker.is_cancelled or entries is not self.library.entries():
+                    break
+                rank_fields(search_rows(part))
         gc.freeze()
 
     def _index_taken(self) -> None:
@@ -393,7 +403,11 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         if order == RELEVANCE:
             matched = found
             if helped is None:
-                found = rank(found, query, self.library.entries())
+                located = None
+                if positions is not None:  # the library's slices: their rows know the papers
+                    slices = self._slices(entries)
+                    located = list(zip(map(search_rows, slices), positions, strict=True))
+                found = rank(found, query, self.library.entries(), located)
             elif helped[1] is not None:  # (None: `rank` keeps feed order)
                 found = list(map(matched.__getitem__, helped[1]))
         elif base is None:

@@ -13,7 +13,16 @@ from readlist.cli import main
 from readlist.config import SORT_ORDERS
 from readlist.core.models import Entry, Paper, PaperState, paper_id
 from readlist.core.search.order import ORDERS, RELEVANCE, order_entries, sort_entries
-from readlist.core.search.query import QueryError, clear_cache, parse_query, prepare, search
+from readlist.core.search.query import (
+    QueryError,
+    clear_cache,
+    parse_query,
+    picked,
+    prepare,
+    search,
+    search_positions,
+    search_rows,
+)
 from readlist.core.search.ranking import rank, relevance
 
 FILLER = "Some words that say nothing in particular about anything at all here."
@@ -116,6 +125,33 @@ def test_the_same_order_with_or_without_the_index() -> None:
     cold = {text: ranked(entries, text) for text in texts}
     prepare(entries)
     assert {text: ranked(entries, text) for text in texts} == cold
+
+
+def test_scores_read_from_the_slices_rows_equal_those_read_from_the_papers() -> None:
+    """Ranking the app's search in slices reads titles, lengths and who has a note or tags from
+    each slice's rows (`located`): the same scores as reading them from the papers, whether a
+    slice matched every paper, some or none."""
+    entries = [
+        paper("Diffusion models", f"Diffusion and flow. {FILLER}"),
+        paper("Flow matching for diffusion", f"We match flows. {FILLER}", note="diffusion!"),
+        paper("Agents", f"Agents call tools about diffusion. {FILLER}", tags=("flow",)),
+        paper("A very long title about diffusion and nothing else at all", "Short."),
+        *others(20),
+        paper("Flow", f"Flow diffusion flow. {FILLER} {FILLER}", note="flow"),
+        paper("Diffusion", "Diffusion."),
+    ]
+    prepare(entries)
+    slices = [entries[at : at + 4] for at in range(0, len(entries), 4)]
+    texts = ["diffusion", "flow", "diffusion OR agents", "title:flow OR tools", "diffusion flow"]
+    for text in texts:
+        query = parse_query(text)
+        kept = [search_positions(part, query) for part in slices]
+        found = [e for part, ks in zip(slices, kept, strict=True) for e in picked(part, ks)]
+        located = list(zip(map(search_rows, slices), kept, strict=True))
+        assert found == search(entries, query)
+        assert relevance(found, query, entries, located) == relevance(found, query, entries)
+        assert rank(found, query, entries, located) == rank(found, query, entries), text
+        assert any(relevance(found, query, entries)), text  # (something to rank)
 
 
 def test_sort_entries_orders() -> None:

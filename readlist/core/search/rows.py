@@ -4,6 +4,7 @@ per entry list and checked against a snapshot so a changed list never gets stale
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -38,6 +39,9 @@ class Rows:
     # The last complete token test run on these rows, and the positions it kept (see
     # `content_matches`).
     last_test: tuple[str, list[int]] | None = None
+    # What ranking reads of each position (lower-cased title, title and abstract length
+    # buckets), once it has read them (`ranking.rank_fields`).
+    rank_fields: tuple[list[str], array[int], array[int]] | None = None
 
 
 def _with_user_text(snapshot: tuple[Entry, ...]) -> Iterable[int]:
