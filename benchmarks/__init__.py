@@ -92,6 +92,20 @@ BUDGETS: tuple[Budget, ...] = (
     Budget(
         "search_typing_max_ms", f"typing '{COMMON_WORD}' key by key, slowest key", "ms", None, 50
     ),
+    Budget(
+        "search_typing_ranked_ms",
+        f"typing '{RANKED_WORD}' key by key (ranked), median key",
+        "ms",
+        None,
+        None,
+    ),
+    Budget(
+        "search_typing_ranked_max_ms",
+        f"typing '{RANKED_WORD}' key by key (ranked), slowest key",
+        "ms",
+        None,
+        50,
+    ),
     Budget("core_search_common_ms", f"core search() '{COMMON_WORD}'", "ms", None, None),
     Budget("core_search_rare_ms", f"core search() '{RARE_WORD}'", "ms", None, None),
     Budget("core_search_three_ms", "core search() three-term", "ms", None, None),

@@ -20,7 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Input
 
-from benchmarks import COMMON_WORD, QUERIES, median, peak_rss_mb
+from benchmarks import COMMON_WORD, QUERIES, RANKED_WORD, median, peak_rss_mb
 from benchmarks.measure_start import SIZE, TIMEOUT_S, Painter
 from readlist.app import ReadlistApp
 from readlist.core.library import Library
@@ -99,8 +99,6 @@ async def session(db: Path, runs: int) -> dict[str, float]:
     try:
         total = len(lib)
         expected = {name: count_matches(lib, q) for name, q in QUERIES.items()}
-        prefixes = [COMMON_WORD[:i] for i in range(1, len(COMMON_WORD) + 1)]
-        typed = [count_matches(lib, p) for p in prefixes]
         app = ReadlistApp(library=lib)
         painter = Painter(app)
         painter.arm(showing(app, total))
@@ -121,19 +119,32 @@ async def session(db: Path, runs: int) -> dict[str, float]:
                         took = await set_query(app, painter, text, expected[name])
                     times.append(took)
                 out[f"search_{name}_ms"] = median(times) * 1e3
-            keys: list[float] = []
-            for _ in range(runs):  # typing the common word one key at a time (narrowing)
-                await set_query(app, painter, "", total)
-                for prefix, count in zip(prefixes, typed, strict=True):
-                    await pilot.pause()
-                    keys.append(await set_query(app, painter, prefix, count))
-            out["search_typing_ms"] = median(keys) * 1e3
-            out["search_typing_max_ms"] = max(keys) * 1e3
+            typed = (("search_typing", COMMON_WORD), ("search_typing_ranked", RANKED_WORD))
+            for name, word in typed:  # one key at a time (narrowing)
+                keys = await typing(app, pilot, painter, lib, word, runs)
+                out[f"{name}_ms"] = median(keys) * 1e3
+                out[f"{name}_max_ms"] = max(keys) * 1e3
             await set_query(app, painter, "", total)
             out.update(await cursor(app, pilot, painter, runs * 2))
     finally:
         lib.close()
     return out
+
+
+async def typing(
+    app: App[Any], pilot: Any, painter: Painter, lib: Library, word: str, runs: int
+) -> list[float]:
+    """Seconds from each key of `word`, typed one at a time from an empty bar (`runs` times),
+    to the frame that shows its result."""
+    prefixes = [word[:i] for i in range(1, len(word) + 1)]
+    typed = [count_matches(lib, p) for p in prefixes]
+    keys: list[float] = []
+    for _ in range(runs):
+        await set_query(app, painter, "", len(lib))
+        for prefix, count in zip(prefixes, typed, strict=True):
+            await pilot.pause()
+            keys.append(await set_query(app, painter, prefix, count))
+    return keys
 
 
 def count_matches(lib: Library, text: str) -> int:
