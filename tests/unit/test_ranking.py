@@ -154,6 +154,31 @@ def test_scores_read_from_the_slices_rows_equal_those_read_from_the_papers() -> 
         assert any(relevance(found, query, entries)), text  # (something to rank)
 
 
+def test_typing_on_ranks_what_the_new_text_finds_not_the_last_order() -> None:
+    """The app ranks the same located papers key after key (`flow`, `flows`): what it kept of
+    the last ranking (their fields; the order when the scores are the same) never stands in
+    for a ranking the new text changes."""
+    entries = [
+        paper("Flow flow flow", f"Flows. {FILLER}"),
+        paper("Flows, flows", f"Flows and a flow. {FILLER}"),
+        paper("One flows", f"Flow. {FILLER}"),
+        paper("Flow", f"Flows. {FILLER}"),
+        *others(20),
+    ]
+    prepare(entries)
+    slices = [entries[at : at + 3] for at in range(0, len(entries), 3)]
+    kept = [search_positions(part, parse_query("flow")) for part in slices]
+    located = list(zip(map(search_rows, slices), kept, strict=True))
+    found = [e for part, ks in zip(slices, kept, strict=True) for e in picked(part, ks)]
+    for text in ["flow", "flows", "flows", "flow", "low", "flow"]:
+        query = parse_query(text)
+        assert search(entries, query) == found  # the same papers each time
+        expected = rank(found, query, entries)  # (not located: read from the papers)
+        assert rank(found, query, entries, located) == expected, text
+        assert rank(list(found), query, entries, located) == expected, text
+    assert rank(found, parse_query("flow"), entries) != rank(found, parse_query("flows"), entries)
+
+
 def test_sort_entries_orders() -> None:
     entries = [paper("b"), paper("A"), paper("c")]
     assert [e.paper.title for e in sort_entries(entries, "title")] == ["A", "b", "c"]

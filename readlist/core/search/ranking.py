@@ -36,7 +36,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
-from operator import add, attrgetter
+from operator import add, attrgetter, is_
 
 from readlist.core.library.text_store import abstract_lengths
 from readlist.core.models import Entry, abstract_length
@@ -182,9 +182,25 @@ def rank_fields(rows: Rows) -> tuple[list[str], array[int], array[int]]:
     return fields
 
 
-def _located(located: Located) -> tuple[list[str], list[int], list[int], list[int]]:
+Fields = tuple[list[str], list[int], list[int], list[int]]
+
+# Typing on in a word (`diffu`, `diffus`) matches the same papers: the search hands back the
+# same position lists, and their fields (and, when the scores come out the same, the order) are
+# those of the last ranking. Each is kept with what it was made from, compared by identity.
+_LAST_FIELDS: list[tuple[list[tuple[Rows, list[int]]], Fields] | None] = [None]
+_LAST_ORDER: list[tuple[list[Entry], list[float], list[Entry]] | None] = [None]
+
+
+def _located(located: Located) -> Fields:
     """The lower-cased titles and length buckets of the located papers, in order, and which of
     them have a note or tags (their rows know: `Rows.extras`)."""
+    last = _LAST_FIELDS[0]
+    if (
+        last is not None
+        and len(last[0]) == len(located)
+        and all(a is c and b is d for (a, b), (c, d) in zip(last[0], located, strict=True))
+    ):
+        return last[1]
     titles: list[str] = []
     title_buckets: list[int] = []
     abstract_buckets: list[int] = []
@@ -202,7 +218,9 @@ def _located(located: Located) -> tuple[list[str], list[int], list[int], list[in
             titles += map(names.__getitem__, kept)
             title_buckets += map(by_title.__getitem__, kept)
             abstract_buckets += map(by_abstract.__getitem__, kept)
-    return titles, title_buckets, abstract_buckets, users
+    fields = (titles, title_buckets, abstract_buckets, users)
+    _LAST_FIELDS[0] = (list(located), fields)
+    return fields
 
 
 def relevance(
@@ -309,5 +327,15 @@ def rank(
     scores = relevance(found, query, collection, located)
     if not any(scores):
         return list(found)
+    last = _LAST_ORDER[0]
+    if (
+        last is not None
+        and last[1] == scores
+        and len(last[0]) == len(found)
+        and all(map(is_, last[0], found))
+    ):
+        return list(last[2])  # the same papers, scored the same: the same order (no sort)
     order = sorted(range(len(found)), key=scores.__getitem__, reverse=True)
-    return list(map(found.__getitem__, order))
+    ranked = list(map(found.__getitem__, order))
+    _LAST_ORDER[0] = (list(found), scores, ranked)
+    return list(ranked)
