@@ -22,10 +22,13 @@ class CollectorHold:
     def held(self) -> bool:
         return self._held
 
-    def hold(self) -> None:
+    def hold(self) -> bool:
+        """Hold the GC off; True if this call did (it was on, and not held already)."""
         if not self._held and gc.isenabled():
             gc.disable()
             self._held = True
+            return True
+        return False
 
     def release(self) -> None:
         if self._held:

@@ -67,6 +67,7 @@ WARM_DELAY_S = 0.0  # the warm-up starts at once: searches wait for the index it
 INDEX_WAIT_S = 2.0
 REFRESH_INTERVAL_S = 1.0
 HOLD_FRAMES_S = 0.1  # frames wait this long at most for a keystroke's result (`_hold_frames`)
+HOLD_COLLECTOR_S = 2.0  # and the cyclic GC (`CollectorHold`), whatever happens to the search
 SEARCH_SLICE = 4_000  # papers searched between two looks at the keyboard (~5 ms)
 SMALL_SCAN = 20_000  # up to this many papers, a search runs in one go (~25 ms at most)
 
@@ -235,10 +236,16 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         """The query text just changed: paint nothing until its result is ready, or for
         `HOLD_FRAMES_S` at most. A frame with only the new text (8-13 ms at 120x40, ~4 of them
         while a search of 100,000 papers yields between slices) delayed the result's frame."""
-        self._collector.hold()
+        if self._collector.hold():  # until the result's frame, or `HOLD_COLLECTOR_S` at most
+            self.set_timer(HOLD_COLLECTOR_S, self._collector.release)
         if self._frames_held is None:
             self.app._begin_batch()
-            self._frames_held = self.set_timer(HOLD_FRAMES_S, self._release_frames)
+            self._frames_held = self.set_timer(HOLD_FRAMES_S, self._frames_timed_out)
+
+    def _frames_timed_out(self) -> None:
+        """No result within `HOLD_FRAMES_S`: paint the new text, and go on holding the GC off
+        for the result (a collection walked its lists: 5-8 ms inside a 200 ms search)."""
+        self._release_frames(keep_collector=True)
 
     def _release_frames(self, keep_collector: bool = False) -> None:
         """Let frames paint again; the GC runs again too, unless a result is about to be

@@ -479,6 +479,58 @@ async def test_the_collector_waits_from_a_key_to_the_frame_that_shows_its_result
     assert gc.isenabled()
 
 
+async def test_a_search_slower_than_the_frames_hold_still_runs_with_the_collector_off(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that outlasts the frames' hold (frames may paint the typed text alone) still
+    runs, and its result is drawn, with the GC off; the GC is on again after; and a hold that
+    no result ends is ended by its own timer."""
+    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
+    monkeypatch.setattr(main_module, "SEARCH_SLICE", 5)  # 18 slices
+    monkeypatch.setattr(main_module, "HOLD_FRAMES_S", 0.02)
+    monkeypatch.setattr(main_module, "HOLD_COLLECTOR_S", 0.3)
+    app = ReadlistApp(library)
+    during: list[bool] = []
+    frames: list[tuple[str, tuple[str, ...], bool]] = []
+    real_positions, real_display = main_module.search_positions, ReadlistApp._display
+
+    def slow_positions(*args: object, **kwargs: object) -> list[int]:
+        time.sleep(0.01)  # the whole search outlasts the 0.02 s hold
+        during.append(gc.isenabled())
+        return real_positions(*args, **kwargs)  # type: ignore[arg-type]
+
+    def recording(self: ReadlistApp, *args: object, **kwargs: object) -> object:
+        screen = main_screen(self)
+        frames.append((screen.search_bar.value, paper_list(self).words, gc.isenabled()))
+        return real_display(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    timed_out: list[int] = []  # how many slices had run when the frames were let go
+    real_timed_out = main_module.MainScreen._frames_timed_out
+
+    def frames_timed_out(screen: main_module.MainScreen) -> None:
+        timed_out.append(len(during))
+        real_timed_out(screen)
+
+    monkeypatch.setattr(main_module, "search_positions", slow_positions)
+    monkeypatch.setattr(main_module.MainScreen, "_frames_timed_out", frames_timed_out)
+    monkeypatch.setattr(ReadlistApp, "_display", recording)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        frames.clear()
+        await pilot.press("slash", "m")
+        await settle(pilot)
+        assert len(during) >= 18 and not any(during)
+        assert timed_out and timed_out[0] < len(during)  # frames let go before the last slice
+        shown = [f for f in frames if f[1] == ("m",)]
+        assert shown and not shown[0][2], frames  # the result's frame: GC still off
+        assert gc.isenabled()
+        main_screen(app)._hold_frames()  # a hold no result ends
+        assert not gc.isenabled()
+        await pilot.pause(0.5)
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
 async def test_the_frame_that_shows_a_search_draws_the_list_it_found(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
