@@ -7,6 +7,7 @@ the library at exit.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -60,6 +61,8 @@ class ReadlistApp(App[None]):
         self.library = library
         # Answers the first searches of a large library while its saved index loads here.
         self.search_helper = MainScreen.helper_for(library)
+        if self.search_helper is not None:  # an app never run, or dropped, ends it too
+            weakref.finalize(self, self.search_helper.close)
         self.notices = tuple(notices)
         self.config = config or Config()
         self.config_file = config_file

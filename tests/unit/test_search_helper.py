@@ -3,6 +3,7 @@ a search here would, until it is closed."""
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -11,10 +12,13 @@ import pytest
 from helpers.indexes import save_index
 from helpers.synthetic import make_papers
 
+from readlist.app import ReadlistApp
 from readlist.core.library import Library
+from readlist.core.search import helper as helper_module
 from readlist.core.search import query
 from readlist.core.search.helper import SearchHelper
 from readlist.core.search.ranking import rank
+from readlist.screens import main as main_module
 
 TEXTS = ("agent", "paper 1", "-agent", "q", "(7).", "is:unread paper", "zzz", "paper OR 12")
 
@@ -85,5 +89,45 @@ def test_a_helper_that_ended_answers_none_and_searches_run_here(lib_path: Path) 
             os.kill(helper.pid, 9)
             assert helper.ask("agent", False, None) is None
             assert not helper.running
+    finally:
+        query.clear_cache()
+
+
+def test_a_helper_closed_again_sends_no_signal_to_its_old_pid(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once reaped, the helper's pid may be given to another process: closing again (the app
+    closes it when its index is in, and again when it ends) must not signal that pid."""
+    try:
+        save_index(lib_path)
+        with Library.open(lib_path) as library:
+            helper = started(library, 20)
+            helper.close()
+            signalled: list[tuple[int, int]] = []
+            monkeypatch.setattr(helper_module.os, "kill", lambda *a: signalled.append(a))
+            helper.close()
+            assert signalled == []
+            assert helper.ask("agent", False, None) is None
+    finally:
+        query.clear_cache()
+
+
+def test_an_app_made_and_dropped_ends_its_helper(
+    lib_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app that is never run (or is dropped without unmounting) does not keep its helper
+    process until the program exits."""
+    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)  # 60 papers: a helper
+    try:
+        save_index(lib_path)
+        with Library.open(lib_path) as library:
+            app = ReadlistApp(library)
+            helper = app.search_helper
+            assert helper is not None and helper.running
+            del app
+            gc.collect()
+            assert not helper.running
+            with pytest.raises(ChildProcessError):
+                os.waitpid(helper.pid, os.WNOHANG)  # reaped
     finally:
         query.clear_cache()

@@ -66,6 +66,10 @@ class SearchHelper:
         self._answers = answers
         self._lock = threading.Lock()  # one exchange at a time: answers come in order
         self._open = True
+        # Guards the pid: once the helper is reaped the system may give its pid to another
+        # process, which a later kill must never reach (`close` is called more than once).
+        self._pid_lock = threading.Lock()
+        self._reaped = False
 
     @classmethod
     def start(cls, library: Library, slice_size: int) -> SearchHelper | None:
@@ -124,11 +128,16 @@ class SearchHelper:
 
     def close(self) -> None:
         """End the helper (it is killed if it is still loading or answering: an `ask` waiting
-        for it then returns None) and reap it."""
-        with suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
+        for it then returns None) and reap it; again, it does nothing."""
+        self._kill()
         with self._lock:
             self._end()
+
+    def _kill(self) -> None:
+        with self._pid_lock:
+            if not self._reaped:
+                with suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
 
     def _end(self) -> None:
         if not self._open:
@@ -137,10 +146,12 @@ class SearchHelper:
         for end in (self._requests, self._answers):
             with suppress(OSError):
                 os.close(end)
-        with suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        with self._pid_lock:
+            with suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self._reaped = True
 
 
 def _serve(
