@@ -18,10 +18,6 @@ class CollectorHold:
     def __init__(self) -> None:
         self._held = False
 
-    @property
-    def held(self) -> bool:
-        return self._held
-
     def hold(self) -> bool:
         """Hold the GC off; True if this call did (it was on, and not held already)."""
         if not self._held and gc.isenabled():

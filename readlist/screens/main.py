@@ -32,13 +32,14 @@ from readlist.core.search.query import (
     QueryError,
     parse_query,
     picked,
+    positions_in,
     prepare,
     search,
     search_index,
-    search_positions,
     search_rows,
 )
 from readlist.core.search.ranking import rank, rank_fields
+from readlist.core.search.rows import Rows
 from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_fetch import FetchActions
@@ -381,6 +382,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         entries = self.library.entries() if base is None else base
         found: list[Entry] = []
         positions: list[list[int]] | None = None
+        located: list[tuple[Rows, list[int]]] = []  # each slice's rows and positions matched
         if helped is not None:
             positions = helped[0]
             for part, kept in zip(self._slices(entries), positions, strict=True):
@@ -397,7 +399,9 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             for index, part in enumerate(self._slices(entries)):
                 if index:
                     await asyncio.sleep(0)
-                kept = search_positions(part, query, None if earlier is None else earlier[index])
+                rows = search_rows(part)
+                kept = positions_in(rows, query, None if earlier is None else earlier[index])
+                located.append((rows, kept))  # (ranking reads the same rows)
                 positions.append(kept)
                 found += picked(part, kept)
         else:
@@ -409,12 +413,8 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         matched: list[Entry] | None = None
         if order == RELEVANCE:
             matched = found
-            if helped is None:
-                located = None
-                if positions is not None:  # the library's slices: their rows know the papers
-                    slices = self._slices(entries)
-                    located = list(zip(map(search_rows, slices), positions, strict=True))
-                found = rank(found, query, self.library.entries(), located)
+            if helped is None:  # (`located` is known for the library's slices)
+                found = rank(found, query, self.library.entries(), located or None)
             elif helped[1] is not None:  # (None: `rank` keeps feed order)
                 found = list(map(matched.__getitem__, helped[1]))
         elif base is None:

@@ -448,7 +448,7 @@ async def test_the_collector_waits_from_a_key_to_the_frame_that_shows_its_result
     app = ReadlistApp(library)
     during: list[bool] = []
     frames: list[tuple[str, bool]] = []
-    real_positions, real_display = main_module.search_positions, ReadlistApp._display
+    real_positions, real_display = main_module.positions_in, ReadlistApp._display
 
     def positions(*args: object, **kwargs: object) -> list[int]:
         during.append(gc.isenabled())
@@ -458,7 +458,7 @@ async def test_the_collector_waits_from_a_key_to_the_frame_that_shows_its_result
         frames.append((main_screen(self).search_bar.value, gc.isenabled()))
         return real_display(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(main_module, "search_positions", positions)
+    monkeypatch.setattr(main_module, "positions_in", positions)
     monkeypatch.setattr(ReadlistApp, "_display", recording)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -492,7 +492,7 @@ async def test_a_search_slower_than_the_frames_hold_still_runs_with_the_collecto
     app = ReadlistApp(library)
     during: list[bool] = []
     frames: list[tuple[str, tuple[str, ...], bool]] = []
-    real_positions, real_display = main_module.search_positions, ReadlistApp._display
+    real_positions, real_display = main_module.positions_in, ReadlistApp._display
 
     def slow_positions(*args: object, **kwargs: object) -> list[int]:
         time.sleep(0.01)  # the whole search outlasts the 0.02 s hold
@@ -511,7 +511,7 @@ async def test_a_search_slower_than_the_frames_hold_still_runs_with_the_collecto
         timed_out.append(len(during))
         real_timed_out(screen)
 
-    monkeypatch.setattr(main_module, "search_positions", slow_positions)
+    monkeypatch.setattr(main_module, "positions_in", slow_positions)
     monkeypatch.setattr(main_module.MainScreen, "_frames_timed_out", frames_timed_out)
     monkeypatch.setattr(ReadlistApp, "_display", recording)
     async with app.run_test(size=SIZE) as pilot:

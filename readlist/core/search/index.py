@@ -101,16 +101,20 @@ class Test:
     """Whether a paper's token string holds any of a few token ids (as characters)."""
 
     chars: str  # the ids tested, the most common first
-    complete: bool  # False: more tokens hold the part than `chars`, so a miss proves little
     rest: str = ""  # the ids after `chars`, as a regular expression's character class
     more: int = 0  # how many ids those are
+
+    @property
+    def complete(self) -> bool:
+        """False: more tokens hold the part than `chars`, so a miss of theirs proves little."""
+        return not self.more
 
     @classmethod
     def of(cls, ids: list[int]) -> Test:
         chars = "".join(map(chr, ids))
         more = max(0, len(ids) - _MAX_IDS)
         rest = "[" + re.escape(chars[_MAX_IDS:]) + "]" if more else ""
-        return cls(chars[:_MAX_IDS], not more, rest, more)
+        return cls(chars[:_MAX_IDS], rest, more)
 
     def split(self, tokens: list[str], positions: list[int]) -> tuple[list[int], list[int]]:
         """The positions whose token string holds one of the ids, and those it cannot tell

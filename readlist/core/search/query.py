@@ -65,6 +65,7 @@ __all__ = [
     "haystack",
     "parse_query",
     "picked",
+    "positions_in",
     "prepare",
     "search",
     "search_positions",
@@ -252,9 +253,14 @@ def search_positions(
     With `within`, only those positions are tested: the result of a query this one narrows, in
     the same list. Narrowing this way reuses the list's search rows, where searching a new list
     of the earlier matches built rows for it first (~60 ms for 57,000 papers)."""
+    return positions_in(_ROWS.rows(entries), query, within)
+
+
+def positions_in(rows: Rows, query: Query, within: list[int] | None = None) -> list[int]:
+    """`search_positions` over rows already at hand (`search_rows`): the app keeps each slice's
+    rows of a search for ranking its matches, instead of asking for them again."""
     _INDEX.busy()
     try:
-        rows = _ROWS.rows(entries)
         kept = list(range(len(rows.snapshot))) if within is None else within
         return _positions(rows, query, kept)
     finally:
