@@ -39,7 +39,7 @@ from readlist.core.search.query import (
     search_rows,
 )
 from readlist.core.search.ranking import rank, rank_fields
-from readlist.core.search.rows import Rows
+from readlist.core.search.rows import Rows, build_postings
 from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
 from readlist.screens.main_fetch import FetchActions
@@ -190,13 +190,22 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         # the collector skips them; they are freed by reference counting as before.
         gc.freeze()
         entries = self.library.entries()
+        index, worker = search_index(), get_current_worker()
+        parts = self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
         if len(entries) > SMALL_SCAN:  # what ranking reads of each slice, while searches rest
-            index, worker = search_index(), get_current_worker()
-            for part in self._slices(entries):
+            for part in parts:
                 index.wait_for_quiet()
                 if worker.is_cancelled or entries is not self.library.entries():
-                    break
+                    return
                 rank_fields(search_rows(part))
+        gc.freeze()
+        # Then each token's papers (~0.15-0.2 s a slice of 4,000, in steps that wait for
+        # searches to rest): the first letters of a word are found from them.
+        for part in parts:
+            index.wait_for_quiet()
+            if worker.is_cancelled or entries is not self.library.entries():
+                return
+            build_postings(search_rows(part), index.wait_for_quiet)
         gc.freeze()
 
     def _index_taken(self) -> None:

@@ -13,8 +13,18 @@ from readlist.cli import main
 from readlist.core.library import Library
 from readlist.core.models import Entry, Paper, PaperState
 from readlist.core.search import index as search_index
+from readlist.core.search import postings
 from readlist.core.search import rows as search_rows
-from readlist.core.search.query import Query, QueryError, clear_cache, parse_query, prepare, search
+from readlist.core.search.query import (
+    Query,
+    QueryError,
+    clear_cache,
+    parse_query,
+    prepare,
+    search,
+)
+from readlist.core.search.query import search_rows as search_rows_of
+from readlist.core.search.rows import build_postings
 
 # Text biased towards the characters the grammar cares about, plus anything at all.
 QUERY_TEXT = st.one_of(
@@ -250,6 +260,35 @@ def test_token_tests_of_one_pass_and_a_character_class_give_the_plain_result(
             assert search(entries, query) == [e for e in entries if query.matches(e)]
     finally:
         search_index._MAX_IDS, search_index._CONFIRM_BY_TEXT_UP_TO, search_index._FEW_HITS = saved
+        clear_cache()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ENTRIES,
+    st.lists(SEARCH_TEXT, min_size=1, max_size=4),
+    st.sampled_from([(1, 16, 64), (2, 0, 10**6), (10**6, 10**6, 0)]),
+)
+def test_postings_give_the_plain_result(
+    entries: list[Entry], texts: list[str], layout: tuple[int, int, int]
+) -> None:
+    """With the rows' postings built (what the app's warm-up does for the library), `search`
+    still equals testing every entry against its full text, however the postings are laid
+    out and read (bitmaps or positions; ids looked up or gathered; the papers left read)."""
+    saved = (postings._BITMAP_SHARE, postings._LOOK_UP_BELOW, postings._READ_BELOW)
+    postings._BITMAP_SHARE, postings._LOOK_UP_BELOW, postings._READ_BELOW = layout
+    clear_cache()
+    try:
+        prepare(entries)
+        build_postings(search_rows_of(entries))
+        for text in texts:
+            try:
+                query = parse_query(text)
+            except QueryError:
+                continue
+            assert search(entries, query) == [e for e in entries if query.matches(e)]
+    finally:
+        postings._BITMAP_SHARE, postings._LOOK_UP_BELOW, postings._READ_BELOW = saved
         clear_cache()
 
 

@@ -103,6 +103,7 @@ class Test:
     chars: str  # the ids tested, the most common first
     rest: str = ""  # the ids after `chars`, as a regular expression's character class
     more: int = 0  # how many ids those are
+    ids: str = ""  # every id, the most common first (what postings look up)
 
     @property
     def complete(self) -> bool:
@@ -114,7 +115,7 @@ class Test:
         chars = "".join(map(chr, ids))
         more = max(0, len(ids) - _MAX_IDS)
         rest = "[" + re.escape(chars[_MAX_IDS:]) + "]" if more else ""
-        return cls(chars[:_MAX_IDS], rest, more)
+        return cls(chars[:_MAX_IDS], rest, more, chars)
 
     def split(self, tokens: list[str], positions: list[int]) -> tuple[list[int], list[int]]:
         """The positions whose token string holds one of the ids, and those it cannot tell

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, contains, itemgetter
+from operator import attrgetter, contains, is_, itemgetter
 from typing import cast
 
 from readlist.core.models import Entry, Paper
 from readlist.core.search.index import Record, TokenIndex, content_text, extra_text
+from readlist.core.search.postings import Postings
 
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
@@ -42,6 +43,9 @@ class Rows:
     # What ranking reads of each position (lower-cased title, title and abstract length
     # buckets), once it has read them (`ranking.rank_fields`).
     rank_fields: tuple[list[str], array[int], array[int]] | None = None
+    # Each token's positions, once built (`build_postings`): then every token test is answered
+    # from them.
+    postings: Postings | None = None
 
 
 def _with_user_text(snapshot: tuple[Entry, ...]) -> Iterable[int]:
@@ -136,8 +140,27 @@ class RowCache:
             extras,
             generation,
         )
+        if not unindexed:
+            rows.postings = self._postings_of(papers)
         self._remember(entries, rows)
         return rows
+
+    def _postings_of(self, papers: list[Paper]) -> Postings | None:
+        """The postings of rows built before for the same papers, in the same order (a star or
+        a note changes the entries, not the papers' tokens), if any."""
+        with self._lock:
+            held = [rows for _, rows in self._rows.values() if rows.postings is not None]
+        for rows in held:
+            known = rows.papers
+            if (
+                len(known) == len(papers)
+                and known[0] is papers[0]
+                and known[-1] is papers[-1]
+                and not rows.unindexed
+                and all(map(is_, known, papers))
+            ):
+                return rows.postings
+        return None
 
     def _from_records(self, papers: list[Paper]) -> tuple[list[str | None], list[bytes]]:
         """Each paper's token string (None: not indexed) and letters, looked up."""
@@ -176,10 +199,17 @@ class RowCache:
                 del self._rows[key]
 
 
+def build_postings(rows: Rows, pause: Callable[[], object] | None = None) -> None:
+    """Give `rows` their postings (see `Postings.build`; `pause` between its steps), unless
+    they have them or some of their papers are not indexed (those rows are rebuilt anyway)."""
+    if rows.postings is None and not rows.unindexed and rows.papers:
+        rows.postings = Postings.build(rows.tokens, pause)
+
+
 def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[int]) -> list[int]:
     """The positions (of those given, in order) whose title or abstract contains `needle`."""
     plan = index.plan(needle)
-    tokens, papers = rows.tokens, rows.papers
+    tokens, papers, postings = rows.tokens, rows.papers, rows.postings
     found: list[int]
     check: list[int] = []  # indexed candidates to confirm by their text
     if plan is None:  # no indexed paper can hold it
@@ -192,20 +222,24 @@ def content_matches(index: TokenIndex, needle: str, rows: Rows, positions: list[
     elif plan.exact:
         test = plan.tests[0]
         last = rows.last_test
-        if last is not None and last[1] is positions and last[0] == test.chars:
+        if last is not None and last[1] is positions and last[0] == test.ids:
             # What this same test kept last time (typing on in a word whose tokens no longer
             # change: `learni`, `learnin`, `learning`): nothing to test again.
             found = positions
+        elif postings is not None:
+            found = postings.holding(test.ids, positions)
         elif test.complete:
             found = test.held(tokens, positions)
         else:
             found, check = test.split(tokens, positions)
-        if test.complete and not rows.unindexed:  # (those add to `found` below)
-            rows.last_test = (test.chars, found)
+        if (test.complete or postings is not None) and not rows.unindexed:
+            rows.last_test = (test.ids, found)  # (unindexed papers add to `found` below)
     else:
         found, check = [], positions
         for test in plan.tests:
-            if test.complete:
+            if postings is not None:
+                check = postings.holding(test.ids, check)
+            elif test.complete:
                 check = test.held(tokens, check)
     unindexed = rows.unindexed
     if unindexed and check:
