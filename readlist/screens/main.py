@@ -38,7 +38,7 @@ from readlist.core.search.query import (
     search_index,
     search_rows,
 )
-from readlist.core.search.ranking import rank, rank_fields
+from readlist.core.search.ranking import prepare_ranking, rank, rank_fields
 from readlist.core.search.rows import Rows, build_postings
 from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
@@ -206,6 +206,9 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             if worker.is_cancelled or entries is not self.library.entries():
                 return
             build_postings(search_rows(part), index.wait_for_quiet)
+        if entries:
+            index.wait_for_quiet()
+            prepare_ranking(entries, index.wait_for_quiet)
         gc.freeze()
 
     def _index_taken(self) -> None:

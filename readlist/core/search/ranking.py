@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import add, attrgetter, is_
@@ -49,7 +49,7 @@ from readlist.core.search.query import (
     search_rows,
     text_positions,
 )
-from readlist.core.search.rows import Rows, content_matches
+from readlist.core.search.rows import Rows, build_postings, content_matches
 
 K1 = 1.2
 #: Field weights: a title is a few words chosen to say what the paper is; a tag is the user's own
@@ -111,6 +111,15 @@ class _Corpus:
         n = held * self.size / len(self.sample)
         idf = self.idfs[term] = max(0.0, math.log((self.size - n + 0.5) / (n + 0.5)))
         return idf
+
+
+def prepare_ranking(collection: Sequence[Entry], pause: Callable[[], object] | None = None) -> None:
+    """Take the sample that document frequencies come from and give its rows postings (see
+    `build_postings`; `pause` between steps): each new word typed searches the sample for its
+    idf, which read the sample's token strings one by one (~2-5 ms a key at 100,000 papers)."""
+    sample = _Corpus.of(collection).sample
+    step = max(1, math.ceil(len(collection) / SAMPLE))
+    build_postings(search_rows(sample, start=0, step=step), pause)
 
 
 # The library list last ranked, its length then, and its corpus. The library hands out a new
