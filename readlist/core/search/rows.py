@@ -41,8 +41,8 @@ class Rows:
     # `content_matches`).
     last_test: tuple[str, list[int]] | None = None
     # What ranking reads of each position (lower-cased title, title and abstract length
-    # buckets), once it has read them (`ranking.rank_fields`).
-    rank_fields: tuple[list[str], array[int], array[int]] | None = None
+    # buckets in one int), once it has read them (`ranking.rank_fields`).
+    rank_fields: tuple[list[str], array[int]] | None = None
     # Each token's positions, once built (`build_postings`): then every token test is answered
     # from them.
     postings: Postings | None = None
