@@ -23,7 +23,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import not_, or_
+from operator import or_
 
 # A token held by at least 1 in this many papers is kept as a bitmap (~4 bitmaps in 10 of those
 # found for a needle's tokens: fewer papers are left to look for in the other tokens' positions;
@@ -137,18 +137,21 @@ class Postings:
         is_one = member.__getitem__
         bits = reduce(or_, compress(self._bitmaps, map(is_one, self._common)), 0)
         flags = bytearray(format(bits, f"0{size}b")[::-1].encode().translate(_ZERO_ONE))
-        whole = len(positions) == size
         keys = self._keys
-        if keys:
-            left = flags.translate(_FLIP) if whole else map(not_, map(flags.__getitem__, positions))
-            missed = list(compress(positions, left))
-            if missed and len(missed) * _READ_BELOW < len(keys):
+        # The papers the bitmaps leave, counted over the whole list (at C speed: the positions
+        # given are most of it while a word is typed, and a paper left that is not among them
+        # costs only where the papers left are read).
+        left = flags.translate(_FLIP)
+        missed = left.count(1) if keys else 0
+        if missed:
+            if missed * _READ_BELOW < len(keys):
                 # Few papers left: each read (its token string, as `Test.split` ends).
                 found = _pattern(ids).search
                 tokens = self._tokens
-                hits = compress(missed, map(found, map(tokens.__getitem__, missed)))
+                unread = list(compress(range(size), left))
+                hits = compress(unread, map(found, map(tokens.__getitem__, unread)))
                 deque(map(flags.__setitem__, hits, repeat(1)), 0)
-            elif missed:
+            else:
                 if len(ids) * _LOOK_UP_BELOW < len(keys):
                     ends = len(keys)
                     ats = [at for t in ids if (at := bisect_left(keys, t)) < ends and keys[at] == t]
@@ -158,6 +161,6 @@ class Postings:
                 after = map(starts.__getitem__, map((1).__add__, ats))
                 parts = map(held.__getitem__, map(slice, map(starts.__getitem__, ats), after))
                 deque(map(flags.__setitem__, chain.from_iterable(parts), repeat(1)), 0)
-        if whole:
+        if len(positions) == size:
             return list(compress(positions, flags))
         return list(compress(positions, map(flags.__getitem__, positions)))
