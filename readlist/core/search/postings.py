@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable
-from functools import reduce
+from functools import partial, reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import or_
 
@@ -83,7 +83,7 @@ class Postings:
 
     __slots__ = ("_bitmaps", "_common", "_keys", "_positions", "_starts", "_tokens", "_top", "size")
 
-    def __init__(self, tokens: list[str], held: dict[int, list[int]], code: str) -> None:
+    def __init__(self, tokens: list[str], held: dict[int, array[int]], code: str) -> None:
         self.size = size = len(tokens)
         self._tokens = tokens  # the token strings they were built from (a few are read)
         common = max(1, size // _BITMAP_SHARE)
@@ -101,7 +101,8 @@ class Postings:
         lists = list(map(held.__getitem__, keys))
         # Where each key's positions start in `_positions`, and where the last ends.
         self._starts = array("I", accumulate(map(len, lists), initial=0))
-        self._positions = array(code, chain.from_iterable(lists))
+        self._positions = array(code)
+        self._positions.frombytes(b"".join(map(array.tobytes, lists)))
         self._top = max(bitmaps, default=-1) + 1  # (what `_members` must cover)
 
     @classmethod
@@ -109,8 +110,11 @@ class Postings:
         """The postings of `tokens` (each a paper's token string); `pause` is called every
         `_STEP` papers, so that a worker building them can step aside for searches."""
         size = len(tokens)
-        held: defaultdict[int, list[int]] = defaultdict(list)
-        lists, append = held.__getitem__, list.append
+        code = "H" if size <= 1 << 16 else "I"
+        # Arrays, not lists: 2 bytes a (paper, token) pair instead of 8 while they are built
+        # (~13 MB less at the peak for a library of 10,000 papers searched in one piece).
+        held: defaultdict[int, array[int]] = defaultdict(partial(array, code))
+        lists, append = held.__getitem__, array.append
         for start in range(0, size, _STEP):
             if pause is not None:
                 pause()
@@ -121,7 +125,7 @@ class Postings:
             deque(map(append, map(lists, ids), ats), 0)
         if pause is not None:
             pause()
-        return cls(tokens, held, "H" if size <= 1 << 16 else "I")
+        return cls(tokens, held, code)
 
     def holding(self, ids: str, positions: list[int]) -> list[int]:
         """The positions (of those given, increasing) whose token string holds one of `ids`
