@@ -12,6 +12,8 @@ import asyncio
 import gc
 import threading
 import time
+from collections.abc import Callable
+from itertools import count
 from typing import ClassVar
 
 from textual import on, work
@@ -191,25 +193,42 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         gc.freeze()
         entries = self.library.entries()
         index, worker = search_index(), get_current_worker()
-        parts = self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
         if len(entries) > SMALL_SCAN:  # what ranking reads of each slice, while searches rest
-            for part in parts:
+            for part in self._slices(entries):
                 index.wait_for_quiet()
                 if worker.is_cancelled or entries is not self.library.entries():
                     return
                 rank_fields(search_rows(part))
         gc.freeze()
-        # Then each token's papers (~0.15-0.2 s a slice of 4,000, in steps that wait for
-        # searches to rest): the first letters of a word are found from them.
-        for part in parts:
-            index.wait_for_quiet()
-            if worker.is_cancelled or entries is not self.library.entries():
-                return
-            build_postings(search_rows(part), index.wait_for_quiet)
-        if entries:
-            index.wait_for_quiet()
-            prepare_ranking(entries, index.wait_for_quiet)
+        self._postings_for_library(lambda: worker.is_cancelled)
         gc.freeze()
+
+    def _postings_for_library(self, cancelled: Callable[[], bool]) -> None:
+        """Give the rows a search of the library walks (each slice, or the whole list) their
+        postings, and the ranking's sample too (~0.15 s a slice of 4,000, in steps that wait
+        for searches to rest): from then on the first letters of a word are found from them.
+        Runs in a worker thread; stops if the library's papers change (see `_refresh_postings`)
+        or `cancelled` says so. A star or a note changes only the entries: the next slice is
+        taken from the library's new list (the rows of the same papers keep their postings)."""
+        index, version = search_index(), self.library.version
+        for number in count():
+            index.wait_for_quiet()
+            entries = self.library.entries()
+            if cancelled() or self.library.version != version:
+                return
+            parts = self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
+            if number >= len(parts):
+                break
+            build_postings(search_rows(parts[number]), index.wait_for_quiet)
+        if entries:
+            prepare_ranking(entries, index.wait_for_quiet)
+
+    @work(thread=True, exclusive=True, group="postings", description="search postings")
+    def _refresh_postings(self) -> None:
+        """The library's papers changed (an import, another process): postings for its new
+        slices, once searches rest (the warm-up built them for the slices it had)."""
+        worker = get_current_worker()
+        self._postings_for_library(lambda: worker.is_cancelled)
 
     def _index_taken(self) -> None:
         """The saved index is in: before searches stop waiting for it, build the rows a search
@@ -533,6 +552,8 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
 
     def _reload(self) -> None:
         """Show the library again after it changed under us (import, another process)."""
+        if self._index_loaded.is_set():
+            self._refresh_postings()
         if self.related_to is not None:
             self.refresh_related()
             return

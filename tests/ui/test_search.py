@@ -741,3 +741,43 @@ async def test_the_warm_up_gives_the_library_postings_and_searches_use_them(
             assert not walked.intersection(read)
     finally:
         query_module.clear_cache()
+
+
+async def test_papers_imported_while_the_app_runs_get_postings_too(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import shifts every slice of the library, so the rows a search walks are new: once
+    the app has shown the import, the library's new slices get postings as well (else every
+    search would read token strings one by one until the next session), and a search finds
+    the new papers."""
+    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
+    monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
+
+    def slices_with_postings() -> bool:
+        entries = library.entries()
+        parts = [entries[i : i + 20] for i in range(0, len(entries), 20)]
+        return all(query_module.search_rows(p).postings for p in parts)
+
+    app = ReadlistApp(library)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            deadline = time.monotonic() + 10
+            while not slices_with_postings():
+                assert time.monotonic() < deadline, "the warm-up built no postings"
+                await pilot.pause(0.05)
+            new = [
+                Paper(f"zz{i:04d}", f"Quokkanets {i}", "A new paper on quokkanets.")
+                for i in range(7)
+            ]
+            library.import_papers(new, "test import")
+            assert not slices_with_postings()  # (new slices, new rows)
+            main_screen(app)._reload()  # what the app does once an import is done
+            deadline = time.monotonic() + 10
+            while not slices_with_postings():
+                assert time.monotonic() < deadline, "no postings for the new slices"
+                await pilot.pause(0.05)
+            await type_query(pilot, app, "quokka")
+            await settle(pilot)
+            assert sorted(e.id for e in paper_list(app).entries) == sorted(p.id for p in new)
+    finally:
+        query_module.clear_cache()
