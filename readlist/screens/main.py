@@ -197,7 +197,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             for part in self._slices(entries):
                 index.wait_for_quiet()
                 if worker.is_cancelled or entries is not self.library.entries():
-                    return
+                    break  # (ranking reads the rest when it needs them)
                 rank_fields(search_rows(part))
         gc.freeze()
         self._postings_for_library(lambda: worker.is_cancelled)
