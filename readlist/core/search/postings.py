@@ -4,13 +4,14 @@ that hold it, without reading every paper's token string.
 Why: the first letters of a word (`di`, `dif`) are held by dozens to thousands of tokens. Tested
 paper by paper, that is one pass over what is left per token id, then a character class read
 over every paper none of them held (~1.5 us a paper): 80-220 ms at 100,000 papers on a
-keystroke. From postings it is a few unions (~0.1 ms for 4,000 papers).
+keystroke. From postings it is a few unions: 0.2-0.9 ms a slice of 4,000 papers.
 
-A token held by at least 1 in 16 of the papers is kept as a bitmap (a Python int, bit i for
-position i: 500 bytes for 4,000 papers, where its positions would take 2 bytes each); the
-others as their positions, all of them in one array, sorted by token. A needle's token ids are
-matched against each list of ids at C speed through a 0/1 byte per token id (`_members`):
-reading them one by one as characters cost ~0.1 us each, ~1 ms a slice for `tran`'s 1,442.
+A token held by at least 1 in 32 of the papers is kept as a bitmap (a Python int, bit i for
+position i: 500 bytes for 4,000 papers); the others as their positions, all of them in one
+array, sorted by token (~0.6 MB a slice of the benchmark's library). The bitmaps of a needle's
+token ids are picked at C speed through a 0/1 byte per token id (`_members`); its other ids are
+looked up by bisection when few, else found by one character class over the slice's ids as a
+string (reading them one by one cost ~0.1 us each, 0.8 ms a slice for `tran`'s 1,442 ids).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from functools import partial, reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import or_
 
-# A token held by at least 1 in this many papers is kept as a bitmap (~4 bitmaps in 10 of those
-# found for a needle's tokens: fewer papers are left to look for in the other tokens' positions;
-# ~0.6 MB for 4,000 papers of the benchmark's library, 1 in 16 took as much).
+# A token held by at least 1 in this many papers is kept as a bitmap: 1 in 16 took as much memory
+# (0.57 against 0.61 MB a slice) but left 4x more papers to find in the other tokens' positions
+# for `tra` (1.85 against 0.41 ms a slice); 1 in 64 took 0.81 MB for little more.
 _BITMAP_SHARE = 32
 # Papers added to the postings between two calls of `build`'s `pause`.
 _STEP = 500
@@ -35,8 +36,8 @@ _ZERO_ONE = bytes.maketrans(b"01", b"\x00\x01")
 _FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 _ASCII_ONE = ord("1")
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
-# Fewer ids than 1 in this many of the other tokens: each id is looked up (~0.5 us) instead of
-# every token tested for being one of them (~20 ns each).
+# Fewer ids than 1 in this many of the other tokens: each id is looked up by bisection (~0.5-0.8
+# us) instead of the character class read over them all (~10 ns an id, and its compile).
 _LOOK_UP_BELOW = 16
 
 # Fewer papers left by the bitmaps than 1 in this many of the other tokens: those papers are read
@@ -46,8 +47,7 @@ _READ_BELOW = 64
 # The 0/1 bytes of the last few needles' token ids (see `_members`).
 _MEMBERS: dict[str, bytearray] = {}
 
-
-# The character classes of the last few needles' token ids (see `_class`).
+# The character classes of the last few needles' token ids (see `_pattern`).
 _CLASSES: dict[str, re.Pattern[str]] = {}
 _START = re.Match.start
 
