@@ -697,6 +697,22 @@ async def test_searches_typed_while_the_saved_index_loads_are_answered_by_the_he
         query_module.clear_cache()
 
 
+def slices(entries: list[Entry], size: int) -> list[list[Entry]]:
+    return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+
+def has_postings(entries: list[Entry]) -> bool:
+    return query_module.search_rows(entries).postings is not None
+
+
+async def wait_for_postings(pilot: object, library: Library, size: int) -> None:
+    """Wait (10 s at most) until every slice of `size` of the library has postings."""
+    deadline = time.monotonic() + 10
+    while not all(map(has_postings, slices(library.entries(), size))):
+        assert time.monotonic() < deadline, "no postings for the library's slices"
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("sliced", [True, False])
 async def test_the_warm_up_gives_the_library_postings_and_searches_use_them(
     library: Library, monkeypatch: pytest.MonkeyPatch, sliced: bool
@@ -726,11 +742,8 @@ async def test_the_warm_up_gives_the_library_postings_and_searches_use_them(
         async with app.run_test(size=SIZE) as pilot:
             entries = library.entries()
             size = 20 if sliced else len(entries)
-            parts = [entries[i : i + size] for i in range(0, len(entries), size)]
-            deadline = time.monotonic() + 10
-            while not all(query_module.search_rows(p).postings for p in parts):
-                assert time.monotonic() < deadline, "the warm-up built no postings"
-                await pilot.pause(0.05)
+            await wait_for_postings(pilot, library, size)
+            parts = slices(entries, size)
             walked = {id(query_module.search_rows(p).tokens) for p in parts}
             monkeypatch.setattr(index_module.Test, "split", split)
             monkeypatch.setattr(index_module.Test, "held", held)
@@ -753,29 +766,18 @@ async def test_papers_imported_while_the_app_runs_get_postings_too(
     monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
     monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
 
-    def slices_with_postings() -> bool:
-        entries = library.entries()
-        parts = [entries[i : i + 20] for i in range(0, len(entries), 20)]
-        return all(query_module.search_rows(p).postings for p in parts)
-
     app = ReadlistApp(library)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            deadline = time.monotonic() + 10
-            while not slices_with_postings():
-                assert time.monotonic() < deadline, "the warm-up built no postings"
-                await pilot.pause(0.05)
+            await wait_for_postings(pilot, library, 20)
             new = [
                 Paper(f"zz{i:04d}", f"Quokkanets {i}", "A new paper on quokkanets.")
                 for i in range(7)
             ]
             library.import_papers(new, "test import")
-            assert not slices_with_postings()  # (new slices, new rows)
+            assert not all(map(has_postings, slices(library.entries(), 20)))  # (new rows)
             main_screen(app)._reload()  # what the app does once an import is done
-            deadline = time.monotonic() + 10
-            while not slices_with_postings():
-                assert time.monotonic() < deadline, "no postings for the new slices"
-                await pilot.pause(0.05)
+            await wait_for_postings(pilot, library, 20)
             await type_query(pilot, app, "quokka")
             await settle(pilot)
             assert sorted(e.id for e in paper_list(app).entries) == sorted(p.id for p in new)

@@ -239,6 +239,16 @@ def test_index_gives_the_plain_result(entries: list[Entry], texts: list[str], in
         clear_cache()
 
 
+def assert_plain_results(entries: list[Entry], texts: list[str]) -> None:
+    """`search` of each text that parses equals testing every entry against its full text."""
+    for text in texts:
+        try:
+            query = parse_query(text)
+        except QueryError:
+            continue
+        assert search(entries, query) == [e for e in entries if query.matches(e)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(ENTRIES, st.lists(SEARCH_TEXT, min_size=1, max_size=4))
 def test_token_tests_of_one_pass_and_a_character_class_give_the_plain_result(
@@ -252,12 +262,7 @@ def test_token_tests_of_one_pass_and_a_character_class_give_the_plain_result(
     clear_cache()
     try:
         prepare(entries)
-        for text in texts:
-            try:
-                query = parse_query(text)
-            except QueryError:
-                continue
-            assert search(entries, query) == [e for e in entries if query.matches(e)]
+        assert_plain_results(entries, texts)
     finally:
         search_index._MAX_IDS, search_index._CONFIRM_BY_TEXT_UP_TO, search_index._FEW_HITS = saved
         clear_cache()
@@ -281,12 +286,7 @@ def test_postings_give_the_plain_result(
     try:
         prepare(entries)
         build_postings(search_rows_of(entries))
-        for text in texts:
-            try:
-                query = parse_query(text)
-            except QueryError:
-                continue
-            assert search(entries, query) == [e for e in entries if query.matches(e)]
+        assert_plain_results(entries, texts)
     finally:
         postings._BITMAP_SHARE, postings._LOOK_UP_BELOW, postings._READ_BELOW = saved
         clear_cache()
