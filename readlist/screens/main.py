@@ -193,12 +193,13 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         gc.freeze()
         entries = self.library.entries()
         index, worker = search_index(), get_current_worker()
-        if len(entries) > SMALL_SCAN:  # what ranking reads of each slice, while searches rest
-            for part in self._slices(entries):
-                index.wait_for_quiet()
-                if worker.is_cancelled or entries is not self.library.entries():
-                    break  # (ranking reads the rest when it needs them)
-                rank_fields(search_rows(part))
+        # What ranking reads of each slice (of the whole list, for a small library), while
+        # searches rest.
+        for part in self._slices(entries) if len(entries) > SMALL_SCAN else [entries]:
+            index.wait_for_quiet()
+            if worker.is_cancelled or entries is not self.library.entries():
+                break  # (ranking reads the rest when it needs them)
+            rank_fields(search_rows(part))
         gc.freeze()
         self._postings_for_library(lambda: worker.is_cancelled)
         gc.freeze()
@@ -418,16 +419,18 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             positions = helped[0]
             for part, kept in zip(self._slices(entries), positions, strict=True):
                 found += picked(part, kept)
-        elif len(entries) <= SMALL_SCAN:
+        elif len(entries) <= SMALL_SCAN and (base is not None or not query.has_text):
             # Yielding would let a frame with only the input's new text paint (a reflow, ~15 ms)
             # before the result's frame: one scan and one frame is sooner.
             found = search(entries, query)
         elif base is None and query.has_text:
-            # The library in slices; each slice's matches are kept as positions, so that the
-            # next, narrower query tests only those, on the rows the slice already has.
+            # The library in slices (a small one as one piece, with no yield: see above); each
+            # slice's matches are kept as positions, so that the next, narrower query tests only
+            # those, on the rows (and postings) the slice already has.
             positions = []
             earlier = within[1] if within is not None and within[0] is entries else None
-            for index, part in enumerate(self._slices(entries)):
+            small = len(entries) <= SMALL_SCAN
+            for index, part in enumerate([entries] if small else self._slices(entries)):
                 if index:
                     await asyncio.sleep(0)
                 rows = search_rows(part)

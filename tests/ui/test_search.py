@@ -366,15 +366,19 @@ async def test_the_rows_a_waiting_search_walks_are_built_before_it_resumes(
         query_module.clear_cache()
 
 
-async def test_typing_a_word_in_a_large_library_narrows_on_the_slices_rows(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("sliced", [True, False])
+async def test_typing_a_word_narrows_on_the_library_rows(
+    library: Library, monkeypatch: pytest.MonkeyPatch, sliced: bool
 ) -> None:
-    """Each key of a word typed into a library searched in slices shows what a fresh search
-    finds, and narrows the last result on the rows the library's slices already have instead of
-    building rows for a list of the earlier matches (~60 ms for 57,000 papers). A change to the
-    library in between makes the next key search everything again."""
-    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
-    monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)  # the sample's 86 papers: 5 slices
+    """Each key of a word typed shows what a fresh search finds, and narrows the last result
+    on the rows the library's slices (a small library's one list) already have, with their
+    postings, instead of building rows for a list of the earlier matches (~60 ms for 57,000
+    papers; at 10,000 papers `dif` then read the token strings of the 9,960 `di` matched:
+    17 ms against 1). A change to the library in between makes the next key search everything
+    again."""
+    if sliced:
+        monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
+        monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)  # the sample's 86 papers: 5 slices
     built: list[int] = []
     real_rows = rows_module.Rows
 
