@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from readlist.core.models import Entry, Paper, PaperState, paper_id
 from readlist.core.search import postings as postings_module
+from readlist.core.search.index import TokenIndex
 from readlist.core.search.postings import Postings
 from readlist.core.search.query import clear_cache, parse_query, prepare, search, search_rows
-from readlist.core.search.rows import build_postings
+from readlist.core.search.rows import RowCache, build_postings
 
 # Token ids as characters: a few common ones, rarer ones, and ids around the surrogates (a token
 # string is decoded with "surrogatepass") and past the 16-bit range.
@@ -103,3 +104,21 @@ def test_rows_of_the_same_papers_keep_their_postings() -> None:
         assert search(changed, parse_query("flow")) == [changed[3]]
     finally:
         clear_cache()
+
+
+def test_rows_with_postings_are_the_last_the_row_cache_forgets() -> None:
+    """Searching other lists (the results of a narrowed search, in another order) fills the
+    row cache: the rows without postings are forgotten first, so the library's slices keep the
+    postings the warm-up built (else they were lost until the next session)."""
+    papers = [
+        Entry(Paper(paper_id(f"p{i}"), f"Paper {i}", f"about topic {i}"), PaperState())
+        for i in range(30)
+    ]
+    index = TokenIndex()
+    index.add(papers)
+    cache = RowCache(index, max_positions=60)
+    library = cache.rows(papers)
+    build_postings(library)
+    for size in (20, 25, 15):  # other lists, none with postings: over the bound each time
+        cache.rows(list(reversed(papers[:size])))
+    assert cache.rows(papers) is library and library.postings is not None

@@ -183,7 +183,12 @@ class RowCache:
             self._rows.pop(id(entries), None)
             held = sum(len(r.snapshot) for _, r in self._rows.values()) + len(rows.snapshot)
             while self._rows and held > self._max:
-                oldest = next(iter(self._rows))
+                # The oldest rows without postings go first: postings take seconds to build
+                # (rows ~1 ms a slice), and only the warm-up builds them.
+                plain = (key for key, (_, kept) in self._rows.items() if kept.postings is None)
+                oldest = next(plain, None)
+                if oldest is None:
+                    oldest = next(iter(self._rows))
                 held -= len(self._rows.pop(oldest)[1].snapshot)
             self._rows[id(entries)] = (entries, rows)
 
