@@ -109,6 +109,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         self._slice_cache: tuple[list[Entry], list[list[Entry]]] | None = None
         self._frames_held: Timer | None = None  # see `_hold_frames`
         self._collector = CollectorHold()  # off from a keystroke to its result's frame
+        self._hold_token: object | None = None  # the collector hold in force (`_hold_frames`)
         # The library list searched in slices, and each slice's positions matched (`_search`).
         self._slice_positions: tuple[list[Entry], list[list[int]]] | None = None
         self._detail_after_frame = False  # the next highlight comes from a new search result
@@ -270,10 +271,18 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         `HOLD_FRAMES_S` at most. A frame with only the new text (8-13 ms at 120x40, ~4 of them
         while a search of 100,000 papers yields between slices) delayed the result's frame."""
         if self._collector.hold():  # until the result's frame, or `HOLD_COLLECTOR_S` at most
-            self.set_timer(HOLD_COLLECTOR_S, self._collector.release)
+            # Its own backstop ends only this hold: a timer of an earlier key, whose frame ended
+            # its hold, fired inside a later key and let a collection in (7 ms, traced).
+            token = self._hold_token = object()
+            self.set_timer(HOLD_COLLECTOR_S, lambda: self._end_hold(token))
         if self._frames_held is None:
             self.app._begin_batch()
             self._frames_held = self.set_timer(HOLD_FRAMES_S, self._frames_timed_out)
+
+    def _end_hold(self, token: object) -> None:
+        """The backstop of the hold `token` names: release the GC if that hold still runs."""
+        if token is self._hold_token:
+            self._collector.release()
 
     def _frames_timed_out(self) -> None:
         """No result within `HOLD_FRAMES_S`: paint the new text, and go on holding the GC off

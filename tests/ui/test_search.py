@@ -535,6 +535,47 @@ async def test_a_search_slower_than_the_frames_hold_still_runs_with_the_collecto
     assert gc.isenabled()
 
 
+async def test_an_earlier_keys_backstop_does_not_end_a_later_keys_collector_hold(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key's hold has a backstop timer; a key whose frame ended its hold leaves its timer
+    running, and that timer firing inside a later key's hold must not let the GC run there
+    (it did: a 7 ms collection inside a key, traced in the benchmark's typing)."""
+    monkeypatch.setattr(main_module, "HOLD_COLLECTOR_S", 0.1)
+    app = ReadlistApp(library)
+    fired: list[object] = []
+    real_end = main_module.MainScreen._end_hold
+
+    def end_hold(screen: main_module.MainScreen, token: object) -> None:
+        fired.append(token)
+        real_end(screen, token)
+
+    monkeypatch.setattr(main_module.MainScreen, "_end_hold", end_hold)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        start = time.monotonic()
+        screen._hold_frames()  # a key
+        first = screen._hold_token
+        screen._release_frames()  # its result painted
+        assert gc.isenabled()
+        await pilot.pause(0.05)
+        screen._hold_frames()  # the next key, its search still running
+        second = screen._hold_token
+        assert second is not first and not gc.isenabled()
+        while first not in fired:
+            assert time.monotonic() - start < 5, "the first key's timer never fired"
+            await pilot.pause(0.01)
+        if second not in fired:  # (on a loaded machine the second may have fired as well)
+            assert not gc.isenabled()  # the first key's timer left the second key's hold
+        while second not in fired:
+            assert time.monotonic() - start < 5, "the second key's timer never fired"
+            await pilot.pause(0.01)
+        assert gc.isenabled()  # its own timer ended it
+        screen._release_frames()
+    assert gc.isenabled()
+
+
 async def test_the_frame_that_shows_a_search_draws_the_list_it_found(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
