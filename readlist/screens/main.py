@@ -428,14 +428,10 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             positions = helped[0]
             for part, kept in zip(self._slices(entries), positions, strict=True):
                 found += picked(part, kept)
-        elif len(entries) <= SMALL_SCAN and (base is not None or not query.has_text):
-            # Yielding would let a frame with only the input's new text paint (a reflow, ~15 ms)
-            # before the result's frame: one scan and one frame is sooner.
-            found = search(entries, query)
         elif base is None and query.has_text:
-            # The library in slices (a small one as one piece, with no yield: see above); each
-            # slice's matches are kept as positions, so that the next, narrower query tests only
-            # those, on the rows (and postings) the slice already has.
+            # The library in slices (a small one in one piece: see below); each slice's matches
+            # are kept as positions, so that the next, narrower query tests only those, on the
+            # rows (and postings) the slice already has.
             positions = []
             earlier = within[1] if within is not None and within[0] is entries else None
             small = len(entries) <= SMALL_SCAN
@@ -447,6 +443,10 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
                 located.append((rows, kept))  # (ranking reads the same rows)
                 positions.append(kept)
                 found += picked(part, kept)
+        elif len(entries) <= SMALL_SCAN:
+            # Yielding would let a frame with only the input's new text paint (a reflow, ~15 ms)
+            # before the result's frame: one scan and one frame is sooner.
+            found = search(entries, query)
         else:
             for index, part in enumerate(self._slices(entries)):
                 if index:

@@ -117,9 +117,7 @@ def prepare_ranking(collection: Sequence[Entry], pause: Callable[[], object] | N
     """Take the sample that document frequencies come from and give its rows postings (see
     `build_postings`; `pause` between steps): each new word typed searches the sample for its
     idf, which read the sample's token strings one by one (~2-5 ms a key at 100,000 papers)."""
-    sample = _Corpus.of(collection).sample
-    step = max(1, math.ceil(len(collection) / SAMPLE))
-    build_postings(search_rows(sample, start=0, step=step), pause)
+    build_postings(search_rows(_Corpus.of(collection).sample), pause)  # (the rows `of` built)
 
 
 # The library list last ranked, its length then, and its corpus. The library hands out a new
