@@ -40,7 +40,7 @@ from readlist.core.search.query import (
     search_index,
     search_rows,
 )
-from readlist.core.search.ranking import prepare_ranking, rank, rank_fields
+from readlist.core.search.ranking import prepare_layout, prepare_ranking, rank, rank_fields
 from readlist.core.search.rows import Rows, build_postings
 from readlist.gc_hold import CollectorHold
 from readlist.screens.main_actions import OutsideActions
@@ -221,7 +221,10 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             parts = self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
             if number >= len(parts):
                 break
-            build_postings(search_rows(parts[number]), index.wait_for_quiet)
+            rows = search_rows(parts[number])
+            build_postings(rows, index.wait_for_quiet)
+            index.wait_for_quiet()
+            prepare_layout(rows)
         if entries:
             prepare_ranking(entries, index.wait_for_quiet)
 

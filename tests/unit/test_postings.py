@@ -12,6 +12,7 @@ from readlist.core.search import postings as postings_module
 from readlist.core.search.index import TokenIndex
 from readlist.core.search.postings import Postings
 from readlist.core.search.query import clear_cache, parse_query, prepare, search, search_rows
+from readlist.core.search.ranking import prepare_layout
 from readlist.core.search.rows import RowCache, build_postings
 
 # Token ids as characters: a few common ones, rarer ones, and ids around the surrogates (a token
@@ -81,7 +82,8 @@ def test_build_pauses_between_steps(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_rows_of_the_same_papers_keep_their_postings() -> None:
     """A star or a note makes new entries, not new tokens: the rows built for the changed list
     take the postings the warm-up built (else every search after a star would read each paper's
-    token string again until the next session); a changed paper's rows get none."""
+    token string again until the next session), and the ranking's fields and layout (else every
+    ranking after a star would score each match); a changed paper's rows get none."""
     papers = [
         Entry(Paper(paper_id(f"t{i}"), f"Diffusion {i}", f"abstract {i} of models"), PaperState())
         for i in range(30)
@@ -91,16 +93,20 @@ def test_rows_of_the_same_papers_keep_their_postings() -> None:
         prepare(papers)
         built = search_rows(papers)
         build_postings(built)
-        assert built.postings is not None
+        prepare_layout(built)
+        assert built.postings is not None and built.rank_layout is not None
         starred = list(papers)
         starred[7] = starred[7].with_state(starred=True)
         rows = search_rows(starred)
         assert rows is not built and rows.postings is built.postings
+        assert rows.rank_layout is built.rank_layout and rows.rank_fields is built.rank_fields
+        assert rows.entries_in_order is None  # (the entries changed)
         assert search(starred, parse_query("diff is:starred")) == [starred[7]]
         changed = list(papers)
         old = changed[3].paper
         changed[3] = Entry(Paper(old.id, "Flows", "abstract of flows"), PaperState())
         assert search_rows(changed).postings is None
+        assert search_rows(changed).rank_layout is None
         assert search(changed, parse_query("flow")) == [changed[3]]
     finally:
         clear_cache()

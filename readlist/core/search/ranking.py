@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import add, attrgetter, is_, itemgetter
+from typing import cast
 
 from readlist.core.library.text_store import abstract_lengths
 from readlist.core.models import Entry, Paper, abstract_length
@@ -49,6 +50,7 @@ from readlist.core.search.query import (
     search_rows,
     text_positions,
 )
+from readlist.core.search.rank_layout import RankLayout
 from readlist.core.search.rows import Rows, build_postings, content_matches
 
 K1 = 1.2
@@ -75,6 +77,7 @@ class _Corpus:
     title_length: float
     abstract_length: float
     idfs: dict[Text, float] = field(default_factory=dict)
+    bases: dict[tuple[str, int], float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, collection: Sequence[Entry]) -> _Corpus:
@@ -98,6 +101,15 @@ class _Corpus:
         )
         _LAST_CORPUS[0] = (collection, len(collection), corpus)
         return corpus
+
+    def base(self, field: str, bucket: int) -> float:
+        """BM25's length normalisation of `field` for a length in `bucket` (see `_Buckets`),
+        worked out once per bucket: each ranking scores a few hundred combinations."""
+        known = self.bases.get((field, bucket))
+        if known is None:
+            average = self.title_length if field == "title" else self.abstract_length
+            known = self.bases[(field, bucket)] = _base(field, _length(bucket), average)
+        return known
 
     def idf(self, term: Text) -> float:
         """Robertson and Sparck Jones' idf from the share of the sample matching `term` alone,
@@ -163,12 +175,11 @@ class _Contributions(dict[tuple[int, int, int], float]):
 
     def score(self, count: int, held: int, buckets: int, extra: float = 0.0) -> float:
         corpus = self.corpus
-        title, abstract = buckets >> 16, buckets & 0xFFFF
         x = extra
         if count:
-            x += WEIGHTS["title"] * count / _base("title", _length(title), corpus.title_length)
+            x += WEIGHTS["title"] * count / corpus.base("title", buckets >> 16)
         if held:
-            x += WEIGHTS["text"] / _base("text", _length(abstract), corpus.abstract_length)
+            x += WEIGHTS["text"] / corpus.base("text", buckets & 0xFFFF)
         return self.idf * x * (K1 + 1.0) / (x + K1)
 
 
@@ -338,6 +349,10 @@ def rank(
     are taken from it. Papers that tie (e.g. every paper, for a query without words) keep the
     order given. `located`: see `relevance`.
     """
+    if located is not None:
+        grouped = _rank_in_groups(query, collection, located)
+        if grouped is not None:
+            return grouped
     scores = relevance(found, query, collection, located)
     if not any(scores):
         return list(found)
@@ -353,3 +368,120 @@ def rank(
     ranked = list(map(found.__getitem__, order))
     _LAST_ORDER[0] = (list(found), scores, ranked)
     return list(ranked)
+
+
+def prepare_layout(rows: Rows) -> None:
+    """Give `rows` their `RankLayout` (~12 ms for 4,000 papers), unless they have it: from then
+    on a ranking of their matches scores only the few that do not score by abstract length."""
+    if rows.rank_layout is None:
+        titles, both = rank_fields(rows)
+        rows.rank_layout = RankLayout.build(titles, [b & 0xFFFF for b in both])
+
+
+def _rank_in_groups(
+    query: Query, collection: Sequence[Entry], located: Located
+) -> list[Entry] | None:
+    """`rank` of the located papers from their rows' layouts (see `RankLayout`), or None where
+    that does not apply: a word that may be missing from a match (an OR), in a field of its own
+    (`title:`, `note:`) or with whitespace in it, or rows without a layout.
+
+    A match whose title holds none of the words, with no note or tags, scores the same as every
+    such paper in its abstract length bucket, and a longer bucket scores lower: those papers
+    keep their bucket's place in each slice's `order`, bucket by bucket across the slices (feed
+    order within one); the others are scored one by one and go in between by score. The result
+    is `rank`'s to the paper (the same scores, ties in feed order)."""
+    corpus = _Corpus.of(collection)
+    weighed = [(term, idf) for term in query.texts if (idf := corpus.idf(term)) > 0.0]
+    required = {g[0] for g in query.groups if len(g) == 1}
+    layouts = [rows.rank_layout for rows, _ in located]
+    if (
+        not weighed
+        or None in layouts
+        or any(
+            term not in required
+            or term.field not in ("", "abstract")
+            or term.value.split() != [term.value]
+            for term, _ in weighed
+        )
+    ):
+        return None
+    ready = cast("list[RankLayout]", layouts)
+    tables = [_Contributions(idf, corpus) for _, idf in weighed]
+    plain: dict[int, float] = {}  # abstract bucket -> the score of a plain paper in it
+    for layout in ready:
+        for bucket, _, _ in layout.groups:
+            if bucket not in plain:
+                total = 0.0
+                for number, table in enumerate(tables):  # (summed in `relevance`'s order)
+                    score = table[(0, 1, bucket)]
+                    total = score if not number else total + score
+                plain[bucket] = total
+    buckets = sorted(plain)
+    if len(set(plain.values())) < len(plain):
+        return None  # two buckets score the same: their papers would interleave
+    words = [term.value for term, _ in weighed if not term.field]
+    # Each slice's matches as 1s in the order of its layout, and the papers scored one by one
+    # (titles holding a word, notes and tags), in feed order.
+    masks: list[bytearray] = []
+    others: list[Entry] = []
+    others_located: list[tuple[Rows, list[int]]] = []
+    for (rows, kept), layout in zip(located, ready, strict=True):
+        size, rank_of = len(rows.snapshot), layout.rank_of
+        if len(kept) == size:
+            mask = bytearray(b"\x01") * size
+        else:
+            mask = bytearray(size)
+            for position in kept:
+                mask[rank_of[position]] = 1
+        candidates = set(rows.extras)
+        for word in words:
+            candidates |= layout.title_holders(word)
+        picked = sorted(p for p in candidates if mask[rank_of[p]])
+        masks.append(mask)
+        others_located.append((rows, picked))
+        others += map(rows.snapshot.__getitem__, picked)
+    scores = relevance(others, query, collection, others_located)
+    # Those that score as the plain papers of their bucket stay with them (in feed order); the
+    # others are ranked apart (their indexes in `others`, best first, ties in feed order).
+    apart: list[int] = []
+    plain_scores = set(plain.values())
+    index = 0
+    for (rows, picked), mask, layout in zip(others_located, masks, ready, strict=True):
+        both, rank_of = rank_fields(rows)[1], layout.rank_of
+        for position in picked:
+            score = scores[index]
+            if score != plain[both[position] & 0xFFFF]:
+                if score in plain_scores:
+                    return None  # a tie with another bucket's papers
+                mask[rank_of[position]] = 0
+                apart.append(index)
+            index += 1
+    apart.sort(key=scores.__getitem__, reverse=True)  # (stable: ties keep feed order)
+    runs: list[dict[int, tuple[int, int]]] = []  # each slice's bucket -> its papers' span
+    kept_in_order: list[list[Entry]] = []
+    for (rows, _), layout, mask in zip(located, ready, masks, strict=True):
+        ordered = rows.entries_in_order
+        if ordered is None:
+            ordered = rows.entries_in_order = layout.in_order(rows.snapshot)
+        kept_in_order.append(list(compress(ordered, mask)))
+        spans: dict[int, tuple[int, int]] = {}
+        at = 0
+        for bucket, start, end in layout.groups:
+            held = mask.count(1, start, end)
+            if held:
+                spans[bucket] = (at, at + held)
+                at += held
+        runs.append(spans)
+    ranked: list[Entry] = []
+    next_apart = 0
+    for bucket in buckets:
+        score = plain[bucket]
+        while next_apart < len(apart) and scores[apart[next_apart]] > score:
+            ranked.append(others[apart[next_apart]])
+            next_apart += 1
+        for spans, papers in zip(runs, kept_in_order, strict=True):
+            span = spans.get(bucket)
+            if span is not None:
+                ranked += papers[span[0] : span[1]]
+    ranked += map(others.__getitem__, apart[next_apart:])
+    return ranked

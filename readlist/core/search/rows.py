@@ -14,6 +14,7 @@ from typing import cast
 from readlist.core.models import Entry, Paper
 from readlist.core.search.index import Record, TokenIndex, content_text, extra_text
 from readlist.core.search.postings import Postings
+from readlist.core.search.rank_layout import RankLayout
 
 # How many papers a search may index itself (e.g. after an import); more wait for `add`.
 _INDEX_ON_SEARCH = 256
@@ -46,6 +47,10 @@ class Rows:
     # Each token's positions, once built (`build_postings`): then every token test is answered
     # from them.
     postings: Postings | None = None
+    # The positions by abstract length and the titles' words (`ranking.prepare_layout`), and
+    # the entries in that order (`ranking._rank_in_groups`).
+    rank_layout: RankLayout | None = None
+    entries_in_order: tuple[Entry, ...] | None = None
 
 
 def _with_user_text(snapshot: tuple[Entry, ...]) -> Iterable[int]:
@@ -141,13 +146,16 @@ class RowCache:
             generation,
         )
         if not unindexed:
-            rows.postings = self._postings_of(papers)
+            earlier = self._same_papers(papers)
+            if earlier is not None:  # what depends on the papers alone is theirs too
+                rows.postings, rows.rank_fields = earlier.postings, earlier.rank_fields
+                rows.rank_layout = earlier.rank_layout
         self._remember(entries, rows)
         return rows
 
-    def _postings_of(self, papers: list[Paper]) -> Postings | None:
-        """The postings of rows built before for the same papers, in the same order (a star or
-        a note changes the entries, not the papers' tokens), if any."""
+    def _same_papers(self, papers: list[Paper]) -> Rows | None:
+        """Rows with postings built before for the same papers, in the same order (a star or a
+        note changes the entries, not the papers' tokens, titles or lengths), if any."""
         with self._lock:
             held = [rows for _, rows in self._rows.values() if rows.postings is not None]
         for rows in held:
@@ -159,7 +167,7 @@ class RowCache:
                 and not rows.unindexed
                 and all(map(is_, known, papers))
             ):
-                return rows.postings
+                return rows
         return None
 
     def _from_records(self, papers: list[Paper]) -> tuple[list[str | None], list[bytes]]:
