@@ -230,9 +230,14 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
 
     @work(thread=True, exclusive=True, group="postings", description="search postings")
     def _refresh_postings(self) -> None:
-        """The library's papers changed (an import, another process): postings for its new
-        slices, once searches rest (the warm-up built them for the slices it had)."""
+        """The library's papers changed (an import, another process): tokens for its new papers
+        and postings for its new slices, once searches rest (the warm-up did both for the papers
+        and slices it had). A search tokenises up to 256 new papers of a slice itself; without
+        this, an import of more read their text on every search until the next session."""
         worker = get_current_worker()
+        index = search_index()
+        if index.warm:  # (else the warm-up's own `add` is still at it)
+            index.add(self.library.entries(), cache_key=self.library.path)
         self._postings_for_library(lambda: worker.is_cancelled)
 
     def _index_taken(self) -> None:
