@@ -88,8 +88,10 @@ async def test_sync_on_start_and_on_exit(synced: tuple[Path, Path, Path]) -> Non
     pid = library.entries()[3].id
     app = ReadlistApp(library=library, config=Config(sync_on_start=True, sync_on_exit=True))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: not app.syncing)
-        assert any(m.startswith("Synced: ") for m in notifications(app)), notifications(app)
+        # (`notify` posts a message: the notice arrives a moment after `syncing` goes False)
+        synced = lambda: any(m.startswith("Synced: ") for m in notifications(app))  # noqa: E731
+        await wait_for(pilot, lambda: not app.syncing and synced())
+        assert synced(), notifications(app)
         library.set_note(pid, "written just before quitting")
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
