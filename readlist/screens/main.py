@@ -209,9 +209,11 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         """Give the rows a search of the library walks (each slice, or the whole list) their
         postings, and the ranking's sample too (~0.15 s a slice of 4,000, in steps that wait
         for searches to rest): from then on the first letters of a word are found from them.
-        Runs in a worker thread; stops if the library's papers change (see `_refresh_postings`)
-        or `cancelled` says so. A star or a note changes only the entries: the next slice is
-        taken from the library's new list (the rows of the same papers keep their postings)."""
+        Each slice's rows get their ranking layout after their postings (~12 ms a slice: see
+        `RankLayout`). Runs in a worker thread; stops if the library's papers change (see
+        `_refresh_postings`) or `cancelled` says so. A star or a note changes only the entries:
+        the next slice is taken from the library's new list (the rows of the same papers keep
+        their postings and layout)."""
         index, version = search_index(), self.library.version
         for number in count():
             index.wait_for_quiet()
