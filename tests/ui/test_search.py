@@ -842,47 +842,19 @@ async def test_the_warm_up_gives_the_library_postings_and_searches_use_them(
         query_module.clear_cache()
 
 
-async def test_many_papers_imported_while_the_app_runs_are_indexed_in_the_background(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A search tokenises a few new papers of a slice itself (256); an import of more into the
-    running app has the rest tokenised in the background, so that their slices get postings and
-    no search reads their text, and the index saved for the next session holds them."""
-    monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
-    monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
-    monkeypatch.setattr(rows_module, "_INDEX_ON_SEARCH", 2)  # (7 new papers: more than that)
-
-    app = ReadlistApp(library)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for_postings(pilot, library, 20)
-            new = [
-                Paper(f"zz{i:04d}", f"Quokkanets {i}", "A new paper on quokkanets.")
-                for i in range(7)
-            ]
-            library.import_papers(new, "test import")
-            main_screen(app)._reload()  # what the app does once an import is done
-            await wait_for_postings(pilot, library, 20)
-            for part in slices(library.entries(), 20):
-                assert not query_module.search_rows(part).unindexed
-            await type_query(pilot, app, "quokka")
-            await settle(pilot)
-            assert sorted(e.id for e in paper_list(app).entries) == sorted(p.id for p in new)
-        saved = index_cache.load(library.path)
-        assert saved is not None and {p.id for p in new} <= set(saved.ids)
-    finally:
-        query_module.clear_cache()
-
-
-async def test_papers_imported_while_the_app_runs_get_postings_too(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("by_search", [256, 2])
+async def test_papers_imported_while_the_app_runs_get_tokens_and_postings_too(
+    library: Library, monkeypatch: pytest.MonkeyPatch, by_search: int
 ) -> None:
     """An import shifts every slice of the library, so the rows a search walks are new: once
     the app has shown the import, the library's new slices get postings as well (else every
     search would read token strings one by one until the next session), and a search finds
-    the new papers."""
+    the new papers. A search tokenises a few new papers of a slice itself (`by_search`: 256);
+    more (7 here with 2) are tokenised in the background, else no postings and every search
+    read their text; the index saved for the next session holds them."""
     monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
     monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
+    monkeypatch.setattr(rows_module, "_INDEX_ON_SEARCH", by_search)
 
     app = ReadlistApp(library)
     try:
@@ -896,8 +868,12 @@ async def test_papers_imported_while_the_app_runs_get_postings_too(
             assert not all(map(has_postings, slices(library.entries(), 20)))  # (new rows)
             main_screen(app)._reload()  # what the app does once an import is done
             await wait_for_postings(pilot, library, 20)
+            for part in slices(library.entries(), 20):
+                assert not query_module.search_rows(part).unindexed
             await type_query(pilot, app, "quokka")
             await settle(pilot)
             assert sorted(e.id for e in paper_list(app).entries) == sorted(p.id for p in new)
+        saved = index_cache.load(library.path)
+        assert saved is not None and {p.id for p in new} <= set(saved.ids)
     finally:
         query_module.clear_cache()
