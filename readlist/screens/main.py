@@ -196,7 +196,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
         index, worker = search_index(), get_current_worker()
         # What ranking reads of each slice (of the whole list, for a small library), while
         # searches rest.
-        for part in self._slices(entries) if len(entries) > SMALL_SCAN else [entries]:
+        for part in self._library_parts(entries):
             index.wait_for_quiet()
             if worker.is_cancelled or entries is not self.library.entries():
                 break  # (ranking reads the rest when it needs them)
@@ -220,7 +220,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             entries = self.library.entries()
             if cancelled() or self.library.version != version:
                 return
-            parts = self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
+            parts = self._library_parts(entries)
             if number >= len(parts):
                 break
             rows = search_rows(parts[number])
@@ -439,13 +439,12 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             for part, kept in zip(self._slices(entries), positions, strict=True):
                 found += picked(part, kept)
         elif base is None and query.has_text:
-            # The library in slices (a small one in one piece: see below); each slice's matches
-            # are kept as positions, so that the next, narrower query tests only those, on the
-            # rows (and postings) the slice already has.
+            # The library in slices (a small one in one piece: `_library_parts`); each slice's
+            # matches are kept as positions, so that the next, narrower query tests only those,
+            # on the rows (and postings) the slice already has.
             positions = []
             earlier = within[1] if within is not None and within[0] is entries else None
-            small = len(entries) <= SMALL_SCAN
-            for index, part in enumerate([entries] if small else self._slices(entries)):
+            for index, part in enumerate(self._library_parts(entries)):
                 if index:
                     await asyncio.sleep(0)
                 rows = search_rows(part)
@@ -533,6 +532,12 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
                 index.busy()  # once loaded, the warm-up's next steps wait for this search
             await asyncio.sleep(0.005)
 
+    def _library_parts(self, entries: list[Entry]) -> list[list[Entry]]:
+        """The lists a search of the library `entries` walks, each with its own rows (and, once
+        the warm-up built them, postings and ranking layout): its slices, or the whole list of
+        a library searched in one piece."""
+        return self._slices(entries) if len(entries) > SMALL_SCAN else [entries]
+
     def _slices(self, entries: list[Entry]) -> list[list[Entry]]:
         """`entries` in slices, the same slice objects each time for the same list.
 
@@ -572,10 +577,15 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             return
         self._set_results(found, query, keep_id, matched)
 
-    def _reload(self) -> None:
-        """Show the library again after it changed under us (import, another process)."""
+    def _papers_changed(self) -> None:
+        """The library's papers changed (an import, a fetch, another process): index what is
+        new in the background (see `_refresh_postings`) and show the library again."""
         if self._index_loaded.is_set():
             self._refresh_postings()
+        self._reload()
+
+    def _reload(self) -> None:
+        """Show the library again after it changed (or its order did: `S`)."""
         if self.related_to is not None:
             self.refresh_related()
             return
@@ -651,7 +661,7 @@ class MainScreen(TriageActions, OutsideActions, FetchActions, ViewActions, MoveA
             return
         self._refresh_error = None
         if changed:
-            self.app.call_from_thread(self._reload)
+            self.app.call_from_thread(self._papers_changed)
 
     # ---- opening, sorting, filtering ---------------------------------------------------
 

@@ -53,7 +53,7 @@ class OutsideActions(Screen[None]):
     def current(self) -> Entry | None:
         return self.query_one(PaperList).current
 
-    def _reload(self) -> None:
+    def _papers_changed(self) -> None:
         raise NotImplementedError  # MainScreen's
 
     # ---- links -----------------------------------------------------------------------
@@ -150,7 +150,7 @@ class OutsideActions(Screen[None]):
 
         def done() -> None:
             self.notify(message, markup=False)
-            self._reload()
+            self._papers_changed()
             self.query_one(PaperList).focus()
 
         self.app.call_from_thread(done)

@@ -58,7 +58,7 @@ class FetchActions(Screen[None]):
     """What a running fetch is doing, shown at the end of the status line ("" when idle)."""
     _cancel_fetch: threading.Event | None = None
 
-    def _reload(self) -> None:
+    def _papers_changed(self) -> None:
         raise NotImplementedError  # MainScreen's
 
     def _update_status(self) -> None:
@@ -199,7 +199,7 @@ class FetchActions(Screen[None]):
                     say(f"{batch.label}: no papers (weekend or holiday)")
                     continue
                 say(self.library.import_papers(batch.papers, batch.label).summary())
-                self.app.call_from_thread(self._reload)
+                self.app.call_from_thread(self._papers_changed)
 
     def _add_ids(self, client: HttpClient, urls: SourceUrls, ids: list[str], say: Report) -> None:
         from readlist.core.sources.arxiv import API_LABEL, fetch_ids
@@ -215,7 +215,7 @@ class FetchActions(Screen[None]):
             return  # cancelled while the request ran: nothing is imported
         if papers:
             say(self.library.import_papers(papers, API_LABEL).summary())
-            self.app.call_from_thread(self._reload)
+            self.app.call_from_thread(self._papers_changed)
         found = {paper.arxiv_id for paper in papers}
         missing = [arxiv_id for arxiv_id in ids if arxiv_id not in found]
         if missing:

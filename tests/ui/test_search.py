@@ -755,11 +755,11 @@ def has_layout(entries: list[Entry]) -> bool:
     return query_module.search_rows(entries).rank_layout is not None
 
 
-async def wait_for_postings(
+async def wait_for_slices(
     pilot: object, library: Library, size: int, ready: Callable[[list[Entry]], bool] = has_postings
 ) -> None:
-    """Wait (10 s at most) until every slice of `size` of the library has postings (or is
-    `ready`)."""
+    """Wait (10 s at most) until every slice of `size` of the library is `ready` (has postings,
+    unless told)."""
     deadline = time.monotonic() + 10
     while not all(map(ready, slices(library.entries(), size))):
         assert time.monotonic() < deadline, f"{ready.__name__}: not for every slice"
@@ -788,7 +788,7 @@ async def test_the_warm_up_lays_the_library_out_for_ranking_and_typing_ranks_fro
     try:
         async with app.run_test(size=SIZE) as pilot:
             size = 20 if sliced else len(library.entries())
-            await wait_for_postings(pilot, library, size, has_layout)
+            await wait_for_slices(pilot, library, size, has_layout)
             monkeypatch.setattr(ranking_module, "_rank_in_groups", spy)
             for text in ("disti", "distillation", "merging", "merging model"):
                 await type_query(pilot, app, text)
@@ -828,7 +828,7 @@ async def test_the_warm_up_gives_the_library_postings_and_searches_use_them(
         async with app.run_test(size=SIZE) as pilot:
             entries = library.entries()
             size = 20 if sliced else len(entries)
-            await wait_for_postings(pilot, library, size)
+            await wait_for_slices(pilot, library, size)
             parts = slices(entries, size)
             walked = {id(query_module.search_rows(p).tokens) for p in parts}
             monkeypatch.setattr(index_module.Test, "split", split)
@@ -855,19 +855,31 @@ async def test_papers_imported_while_the_app_runs_get_tokens_and_postings_too(
     monkeypatch.setattr(main_module, "SMALL_SCAN", 10)
     monkeypatch.setattr(main_module, "SEARCH_SLICE", 20)
     monkeypatch.setattr(rows_module, "_INDEX_ON_SEARCH", by_search)
+    adds: list[int] = []  # len() of each list the index was asked to add
+    real_add = index_module.TokenIndex.add
+
+    def add(index: index_module.TokenIndex, entries: list[Entry], **options: object) -> int:
+        adds.append(len(entries))
+        return real_add(index, entries, **options)  # type: ignore[arg-type]
 
     app = ReadlistApp(library)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for_postings(pilot, library, 20)
+            await wait_for_slices(pilot, library, 20)
+            monkeypatch.setattr(index_module.TokenIndex, "add", add)
+            paper_list(app).focus()
+            await pilot.press("S")  # another order shows the library again: no papers changed
+            await settle(pilot)
+            assert adds == []
             new = [
                 Paper(f"zz{i:04d}", f"Quokkanets {i}", "A new paper on quokkanets.")
                 for i in range(7)
             ]
             library.import_papers(new, "test import")
             assert not all(map(has_postings, slices(library.entries(), 20)))  # (new rows)
-            main_screen(app)._reload()  # what the app does once an import is done
-            await wait_for_postings(pilot, library, 20)
+            main_screen(app)._papers_changed()  # what the app does once an import is done
+            await wait_for_slices(pilot, library, 20)
+            assert adds == [len(library)]
             for part in slices(library.entries(), 20):
                 assert not query_module.search_rows(part).unindexed
             await type_query(pilot, app, "quokka")

@@ -23,7 +23,7 @@ from readlist.core.search.query import (
 )
 from readlist.core.search.rank_layout import RankLayout
 from readlist.core.search.ranking import prepare_layout, rank
-from readlist.core.search.rows import build_postings
+from readlist.core.search.rows import Rows, build_postings
 
 FILLER = "Some words that say nothing in particular about anything at all here"
 
@@ -35,7 +35,9 @@ def fresh_index() -> Iterator[None]:
     clear_cache()
 
 
-def located_search(entries: list[Entry], text: str, size: int) -> tuple[list[Entry], list]:
+def located_search(
+    entries: list[Entry], text: str, size: int
+) -> tuple[list[Entry], list[tuple[Rows, list[int]]]]:
     """The app's search in slices of `size`, each slice's rows with their layout."""
     query = parse_query(text)
     slices = [entries[at : at + size] for at in range(0, len(entries), size)]

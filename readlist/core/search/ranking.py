@@ -347,7 +347,8 @@ def rank(
 
     `collection` is what was searched (the library): document frequencies and average lengths
     are taken from it. Papers that tie (e.g. every paper, for a query without words) keep the
-    order given. `located`: see `relevance`.
+    order given. `located`: see `relevance`; with it, the rows' layouts rank most matches
+    without scoring each, where they apply (`_rank_in_groups`).
     """
     if located is not None:
         grouped = _rank_in_groups(query, collection, located)
